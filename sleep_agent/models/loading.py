@@ -1,0 +1,80 @@
+"""Load a causal LM and its tokenizer by registry name, local folder, or Hugging Face hub id.
+
+Example::
+
+    >>> from sleep_agent.models.loading import load_causal_lm
+    >>> model, tokenizer, info = load_causal_lm("smollm2-135m")
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conversion import ensure_converted
+from .registry import MODELS, UnknownModelError
+
+__all__ = ["LoadedInfo", "load_causal_lm", "resolve_model_path", "pick_device", "pick_dtype"]
+
+
+@dataclass(frozen=True)
+class LoadedInfo:
+    name: str          # what the caller asked for
+    path: str          # folder or hub id actually loaded
+    device: str
+    dtype: str
+    load_seconds: float
+
+
+def pick_device(device: str | None = None) -> str:
+    import torch
+
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def pick_dtype(device: str):
+    import torch
+
+    # bf16 is 1.5-2x faster than fp32 on the CPUs here and native on recent GPUs.
+    if device.startswith("cuda") and not torch.cuda.is_bf16_supported():
+        return torch.float16
+    return torch.bfloat16
+
+
+def resolve_model_path(name_or_path: str, *, log=print) -> str:
+    """Registry name -> converted cache folder; existing folder -> itself; anything else -> hub id."""
+    if name_or_path in MODELS:
+        return str(ensure_converted(MODELS[name_or_path], log=log))
+    if Path(name_or_path).expanduser().is_dir():
+        return str(Path(name_or_path).expanduser())
+    if name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1:
+        raise UnknownModelError(
+            f"model {name_or_path!r}: no such folder (registry models: {', '.join(MODELS)})"
+        )
+    return name_or_path  # a hub id; transformers raises a clear error if it is not cached offline
+
+
+def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, log=print):
+    """Return ``(model, tokenizer, LoadedInfo)``; the model is in eval mode on ``device``."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    t0 = time.perf_counter()
+    path = resolve_model_path(name_or_path, log=log)
+    device = pick_device(device)
+    dtype = dtype or pick_dtype(device)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    except OSError as e:
+        raise UnknownModelError(
+            f"could not load model {name_or_path!r}: {e}. Registry models: {', '.join(MODELS)}"
+        ) from e
+    model.eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    info = LoadedInfo(name_or_path, path, device, str(dtype).removeprefix("torch."),
+                      round(time.perf_counter() - t0, 2))
+    return model, tokenizer, info

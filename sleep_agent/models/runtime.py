@@ -1,0 +1,216 @@
+"""A loaded local model: renders prompts, counts tokens, generates, and holds the thread's LoRA adapter.
+
+One :class:`LocalRuntime` is shared by everything that uses the model in a process (the chat model,
+the token counter, the sleep trainer), so the 1 GB of weights is loaded once. A lock serialises
+generation and adapter changes: a transformers model is not safe to use from two threads at once.
+
+Adapter hooks (used by the sleep): ``activate_adapter(path)`` loads a peft LoRA adapter folder and
+makes it active, ``deactivate_adapter()`` returns to the base model, and ``merged=True`` folds the
+adapter into the base weights so woken decoding costs what the base costs.
+
+Example::
+
+    >>> rt = LocalRuntime.load("smollm2-135m")
+    >>> prompt = rt.render([{"role": "user", "content": "Hi"}])
+    >>> rt.generate(prompt, max_new_tokens=8).text
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loading import LoadedInfo, load_causal_lm
+
+__all__ = ["Generation", "LocalRuntime", "AdapterLoadError"]
+
+
+class AdapterLoadError(RuntimeError):
+    """An adapter folder that is missing, incomplete, or not a LoRA adapter for this model."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    prompt_tokens: int
+    new_tokens: int
+    seconds: float
+
+
+class LocalRuntime:
+    def __init__(self, model, tokenizer, info: LoadedInfo | None = None):
+        self.base_model = model
+        self.tokenizer = tokenizer
+        self.info = info
+        self.lock = threading.RLock()
+        self.peft_model = None          # PeftModel wrapping base_model once an adapter is loaded
+        self.adapter_path: str | None = None
+        self.merged = False
+        self._adapter_seq = 0           # fresh adapter names so no stale peft state is ever reused
+        self._stop_ids = self._stop_token_ids()
+
+    @classmethod
+    def load(cls, name_or_path: str, *, device: str | None = None, log=print) -> "LocalRuntime":
+        return cls(*load_causal_lm(name_or_path, device=device, log=log))
+
+    # ---- prompts and tokens -------------------------------------------------------------------
+    def render(self, messages: list[dict], tools: list[dict] | None = None, *,
+               add_generation_prompt: bool = True) -> str:
+        """The exact prompt text the model sees (chat template, tool schemas included)."""
+        return self.tokenizer.apply_chat_template(
+            messages, tools=tools or None, add_generation_prompt=add_generation_prompt, tokenize=False
+        )
+
+    def encode(self, text: str) -> list[int]:
+        # The rendered template already holds the special tokens, so none are added here.
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def count_tokens(self, messages: list[dict], tools: list[dict] | None = None, *,
+                     add_generation_prompt: bool = True) -> int:
+        return len(self.encode(self.render(messages, tools, add_generation_prompt=add_generation_prompt)))
+
+    @property
+    def max_context(self) -> int:
+        return int(getattr(self.base_model.config, "max_position_embeddings", 4096) or 4096)
+
+    # ---- generation ---------------------------------------------------------------------------
+    @property
+    def model(self):
+        """The module to run: the peft wrapper when an adapter is loaded, else the base model."""
+        return self.peft_model if self.peft_model is not None else self.base_model
+
+    def _stop_token_ids(self) -> list[int]:
+        ids = {self.tokenizer.eos_token_id}
+        for tok in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
+            tid = self.tokenizer.convert_tokens_to_ids(tok)
+            if isinstance(tid, int) and tid != self.tokenizer.unk_token_id:
+                ids.add(tid)
+        return sorted(i for i in ids if i is not None)
+
+    def _generate_kwargs(self, input_ids, *, max_new_tokens, temperature, top_p, stop):
+        import torch
+
+        kwargs = dict(
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=max_new_tokens,
+            eos_token_id=self._stop_ids,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        if temperature and temperature > 0:
+            kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
+        else:  # greedy: reproducible
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if stop:
+            kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
+        return kwargs
+
+    def stream(self, prompt: str, *, max_new_tokens: int = 512, temperature: float = 0.0,
+               top_p: float = 1.0, seed: int | None = None, stop=None) -> Iterator[str]:
+        """Yield text pieces as they are decoded; generation runs in a worker thread."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        with self.lock:
+            if seed is not None:
+                torch.manual_seed(seed)
+            input_ids = torch.tensor([self.encode(prompt)], device=self.base_model.device)
+            streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens,
+                                           temperature=temperature, top_p=top_p, stop=stop)
+            errors: list[BaseException] = []
+
+            def work():
+                try:
+                    with torch.inference_mode():
+                        self.model.generate(**kwargs, streamer=streamer)
+                except BaseException as e:  # surfaced to the caller below
+                    errors.append(e)
+                    streamer.end()
+
+            worker = threading.Thread(target=work, daemon=True)
+            worker.start()
+            yield from streamer
+            worker.join()
+            if errors:
+                raise errors[0]
+
+    def generate(self, prompt: str, *, max_new_tokens: int = 512, temperature: float = 0.0,
+                 top_p: float = 1.0, seed: int | None = None, stop=None) -> Generation:
+        import torch
+
+        t0 = time.perf_counter()
+        with self.lock:
+            if seed is not None:
+                torch.manual_seed(seed)
+            ids = self.encode(prompt)
+            input_ids = torch.tensor([ids], device=self.base_model.device)
+            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens,
+                                           temperature=temperature, top_p=top_p, stop=stop)
+            with torch.inference_mode():
+                out = self.model.generate(**kwargs)
+        new = out[0, len(ids):]
+        text = self.tokenizer.decode(new, skip_special_tokens=True)
+        return Generation(text, len(ids), int(new.numel()), time.perf_counter() - t0)
+
+    # ---- adapters -----------------------------------------------------------------------------
+    def activate_adapter(self, path: str | Path, *, merged: bool = False) -> None:
+        """Load the LoRA adapter folder at ``path`` and make it the active one (replacing any other)."""
+        path = Path(path)
+        if not (path / "adapter_config.json").is_file():
+            raise AdapterLoadError(f"{path} is not a LoRA adapter folder (no adapter_config.json)")
+        from peft import PeftModel
+
+        with self.lock:
+            self._unmerge()
+            self._adapter_seq += 1
+            name = f"a{self._adapter_seq}"
+            try:
+                if self.peft_model is None:
+                    self.peft_model = PeftModel.from_pretrained(self.base_model, path, adapter_name=name)
+                else:
+                    old = list(self.peft_model.peft_config)
+                    self.peft_model.load_adapter(path, adapter_name=name)
+                    self.peft_model.set_adapter(name)
+                    for o in old:
+                        self.peft_model.delete_adapter(o)
+            except Exception as e:
+                raise AdapterLoadError(f"could not load adapter {path}: {e}") from e
+            self.peft_model.base_model.enable_adapter_layers()
+            self.peft_model.eval()
+            self.adapter_path = str(path)
+            if merged:
+                self.peft_model.merge_adapter()
+                self.merged = True
+
+    def deactivate_adapter(self) -> None:
+        """Decode with the base model again (the adapter stays loaded but has no effect)."""
+        with self.lock:
+            self._unmerge()
+            if self.peft_model is not None:
+                self.peft_model.base_model.disable_adapter_layers()
+            self.adapter_path = None
+
+    def _unmerge(self) -> None:
+        if self.merged and self.peft_model is not None:
+            self.peft_model.unmerge_adapter()
+        self.merged = False
+
+    @contextmanager
+    def adapter_disabled(self):
+        """Temporarily run the base model (e.g. as the teacher in context distillation)."""
+        with self.lock:
+            if self.peft_model is None or self.adapter_path is None:
+                yield
+                return
+            was_merged = self.merged
+            self._unmerge()
+            with self.peft_model.disable_adapter():
+                yield
+            if was_merged:
+                self.peft_model.merge_adapter()
+                self.merged = True
