@@ -1,0 +1,37 @@
+"""Agent tools for long-running LangGraph agents: workspace files, a calculator and notes.
+
+``default_tools(workspace)`` returns the standard set. All tools report refusals and failures
+to the model as ``"Error: ..."`` strings rather than raising.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.tools import BaseTool
+
+from tools._errors import CalculatorError, WorkspaceError
+from tools.calculator import calculator
+from tools.notes import make_notes_tool
+from tools.workspace import make_workspace_tools
+
+NOTES_FILENAME = ".notes.jsonl"
+
+__all__ = [
+    "CalculatorError",
+    "WorkspaceError",
+    "calculator",
+    "default_tools",
+    "make_notes_tool",
+    "make_workspace_tools",
+]
+
+
+def default_tools(workspace: str | Path) -> list[BaseTool]:
+    """Workspace file tools for ``workspace``, the calculator, and notes kept in
+    ``<workspace>/.notes.jsonl`` (a hidden file, so list_files and search_files skip it)."""
+    return [
+        *make_workspace_tools(workspace),
+        calculator,
+        make_notes_tool(Path(workspace) / NOTES_FILENAME),
+    ]
