@@ -1,0 +1,167 @@
+"""Sleep training: LoRA (peft) on the thread's one adapter, loss on answer tokens only.
+
+Sleep duration N = passes over the sleep data (the paper's N, arXiv 2605.26099). Each sleep continues
+the thread's previous adapter version (replay of earlier data keeps older facts); a fresh thread
+starts from a new LoRA initialisation. Training runs on the shared :class:`LocalRuntime` weights
+under its lock: the base stays frozen (bf16), the LoRA weights train in fp32.
+
+Example::
+
+    >>> result = train_sleep(runtime, examples, SleepTrainConfig(passes=2), init_from=None)
+    >>> result.loss_curve[-1] < result.loss_curve[0]
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset import SleepExample
+
+__all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER"]
+
+TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
+
+
+@dataclass
+class SleepTrainConfig:
+    """Args:
+        passes: sleep duration N (epochs over the sleep data).
+        lr: AdamW learning rate for the LoRA weights.
+        rank / alpha: LoRA rank and scale (alpha / rank multiplies the update).
+        target_modules: which linear layers get LoRA; "all-linear" is the starting recipe.
+        batch_size: examples per optimizer step. Sleep data is many short examples, so small
+            batches give more steps per pass, which is what recall needed in the probes.
+        system_prompt: rendered before each question, as when the agent is awake. Keep it short:
+            it is a large share of each example's tokens (and so of sleep time).
+        seed: shuffling seed, for reproducible sleeps.
+    """
+
+    passes: int = 2
+    lr: float = 5e-4
+    rank: int = 16
+    alpha: int = 32
+    target_modules: str | list[str] = "all-linear"
+    batch_size: int = 8
+    system_prompt: str = "You are a helpful assistant."
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    loss_curve: list[float] = field(default_factory=list)  # mean loss per optimizer step
+    steps: int = 0
+    train_tokens: int = 0
+    seconds: float = 0.0
+
+
+def encode_example(runtime, ex: SleepExample, system_prompt: str) -> tuple[list[int], list[int]]:
+    """Token ids of the prompt and of the answer, in the exact chat template used when awake."""
+    msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ex.question}]
+    prompt = runtime.render(msgs, add_generation_prompt=True)
+    full = runtime.render(msgs + [{"role": "assistant", "content": ex.answer}], add_generation_prompt=False)
+    if not full.startswith(prompt):  # a template that rewrites history; fall back to plain text
+        return runtime.encode(prompt), runtime.encode(ex.answer + (runtime.tokenizer.eos_token or ""))
+    return runtime.encode(prompt), runtime.encode(full[len(prompt):].rstrip("\n"))
+
+
+def _prepare_peft(runtime, config: SleepTrainConfig, init_from: Path | None):
+    """Put a trainable adapter named TRAIN_ADAPTER on the runtime's model and return the PeftModel."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    runtime._unmerge()
+    lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=config.target_modules,
+                      lora_dropout=0.0, task_type="CAUSAL_LM")
+    pm = runtime.peft_model
+    if pm is not None and TRAIN_ADAPTER in pm.peft_config:
+        pm.delete_adapter(TRAIN_ADAPTER)
+    if init_from is not None:
+        if pm is None:
+            pm = PeftModel.from_pretrained(runtime.base_model, init_from, adapter_name=TRAIN_ADAPTER,
+                                           is_trainable=True)
+        else:
+            pm.load_adapter(init_from, adapter_name=TRAIN_ADAPTER, is_trainable=True)
+    elif pm is None:
+        pm = get_peft_model(runtime.base_model, lora, adapter_name=TRAIN_ADAPTER)
+    else:
+        pm.add_adapter(TRAIN_ADAPTER, lora)
+    runtime.peft_model = pm
+    pm.set_adapter(TRAIN_ADAPTER)
+    pm.base_model.enable_adapter_layers()
+    for name, p in pm.named_parameters():
+        p.requires_grad = f".{TRAIN_ADAPTER}." in name and "lora_" in name
+    return pm
+
+
+def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainConfig, *,
+                init_from: Path | None = None,
+                progress: Callable[[dict], None] | None = None) -> tuple[object, TrainResult]:
+    """Train the adapter for ``config.passes`` passes; return ``(peft_model, result)``.
+
+    The trained adapter is left on the runtime under the name TRAIN_ADAPTER; the caller saves it
+    (see :func:`save_trained_adapter`) and then activates the published version.
+    """
+    import torch
+
+    t0 = time.perf_counter()
+    result = TrainResult()
+    with runtime.lock:
+        pm = _prepare_peft(runtime, config, init_from)
+        encoded = [encode_example(runtime, ex, config.system_prompt) for ex in examples]
+        params = [p for p in pm.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
+        rng = random.Random(config.seed)
+        steps_per_pass = math.ceil(len(encoded) / config.batch_size)
+        total = steps_per_pass * config.passes
+        pad = runtime.tokenizer.pad_token_id or 0
+        pm.train()
+        try:
+            for p_idx in range(config.passes):
+                order = list(range(len(encoded)))
+                rng.shuffle(order)
+                for s in range(steps_per_pass):
+                    batch = [encoded[i] for i in order[s * config.batch_size:(s + 1) * config.batch_size]]
+                    width = max(len(a) + len(b) for a, b in batch)
+                    ids = torch.full((len(batch), width), pad, dtype=torch.long)      # (B, T)
+                    labels = torch.full((len(batch), width), -100, dtype=torch.long)  # (B, T)
+                    mask = torch.zeros((len(batch), width), dtype=torch.long)        # (B, T)
+                    for row, (prompt, answer) in enumerate(batch):
+                        seq = prompt + answer
+                        ids[row, :len(seq)] = torch.tensor(seq)
+                        labels[row, len(prompt):len(seq)] = torch.tensor(answer)
+                        mask[row, :len(seq)] = 1
+                    out = pm(input_ids=ids.to(pm.device), attention_mask=mask.to(pm.device),
+                             labels=labels.to(pm.device))
+                    out.loss.backward()
+                    opt.step()
+                    opt.zero_grad(set_to_none=True)
+                    result.steps += 1
+                    result.train_tokens += int(mask.sum())
+                    result.loss_curve.append(round(float(out.loss), 4))
+                    if progress:
+                        progress({"phase": "train", "pass": p_idx + 1, "step": result.steps, "total": total,
+                                  "loss": result.loss_curve[-1],
+                                  "seconds": round(time.perf_counter() - t0, 1)})
+        finally:
+            pm.eval()
+    result.seconds = round(time.perf_counter() - t0, 2)
+    return pm, result
+
+
+def save_trained_adapter(peft_model, dest: Path) -> None:
+    """Write the TRAIN_ADAPTER weights as a plain adapter folder (safetensors) at ``dest``."""
+    # peft saves non-default adapters into a sub-folder named after them; move the files up.
+    with tempfile.TemporaryDirectory(dir=dest) as tmp:
+        peft_model.save_pretrained(tmp, selected_adapters=[TRAIN_ADAPTER], safe_serialization=True)
+        src = Path(tmp) / TRAIN_ADAPTER
+        if not src.is_dir():
+            src = Path(tmp)
+        for f in src.iterdir():
+            if f.is_file():
+                shutil.move(str(f), dest / f.name)

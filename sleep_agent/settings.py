@@ -1,0 +1,86 @@
+"""Run settings of the agent, in one place, each with the reason for its default.
+
+``AgentSettings`` is the graph's ``context_schema``: scripts pass it to ``invoke(..., context=...)``,
+Studio shows it as the run's context, the CLI fills it from flags. A bad value stops the run at the
+start with an error that names the field and the allowed values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+__all__ = ["AgentSettings", "SettingsError", "MEMORY_STRATEGIES"]
+
+MEMORY_STRATEGIES = ("sleep", "window", "full")
+
+
+class SettingsError(ValueError):
+    """A settings value outside its allowed range; the message names the field."""
+
+
+@dataclass
+class AgentSettings:
+    # Which memory handles an overflowing window (see sleep_agent.memory).
+    memory: str = "sleep"
+    # Tokens the rendered prompt may use (template and tool schemas included). Small by default so
+    # long tasks overflow on CPU in minutes; raise it towards the model's window for real work.
+    context_budget: int = 2048
+    # Overflow handling starts when the prompt passes this share of the budget, leaving room for
+    # the model's reply and the next tool result.
+    high_water: float = 0.85
+    # Whole turns (an assistant tool call with its results) kept in the window after a sleep or cut,
+    # so the agent remembers what it was just doing.
+    keep_last_turns: int = 2
+    # Sleep duration N: passes over the sleep data. 2 is where retention saturated in the probes of
+    # DESIGN.md section 4 on the 0.5B model (N=4 was no better and hallucinated more).
+    sleep_passes: int = 2
+    # LoRA learning rate; 5e-4 retained paraphrased facts in the probes, 1e-4 needed more passes.
+    sleep_lr: float = 5e-4
+    # LoRA rank; r=16 on all linear layers is the starting recipe (DESIGN.md section 4).
+    lora_rank: int = 16
+    # Agent steps (model calls) before the run stops, so a looping model cannot run forever.
+    max_steps: int = 60
+    # Longest reply per model call.
+    max_new_tokens: int = 256
+    # Characters of one tool result kept in the window; longer results get an explicit marker.
+    max_tool_result_chars: int = 2000
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> "AgentSettings":
+        def need(ok: bool, field: str, allowed: str):
+            if not ok:
+                raise SettingsError(f"invalid setting {field}={getattr(self, field)!r}: allowed {allowed}")
+
+        need(self.memory in MEMORY_STRATEGIES, "memory", "one of " + ", ".join(MEMORY_STRATEGIES))
+        need(isinstance(self.context_budget, int) and 256 <= self.context_budget <= 1_000_000,
+             "context_budget", "an integer in 256..1000000")
+        need(isinstance(self.high_water, (int, float)) and 0.1 <= self.high_water <= 1.0, "high_water", "0.1..1.0")
+        need(isinstance(self.keep_last_turns, int) and 0 <= self.keep_last_turns <= 100, "keep_last_turns", "0..100")
+        need(isinstance(self.sleep_passes, int) and 1 <= self.sleep_passes <= 64, "sleep_passes", "1..64")
+        need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
+        need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")
+        need(isinstance(self.max_steps, int) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
+        need(isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 8192, "max_new_tokens", "1..8192")
+        need(isinstance(self.max_tool_result_chars, int) and 100 <= self.max_tool_result_chars,
+             "max_tool_result_chars", ">= 100")
+        return self
+
+    @classmethod
+    def from_any(cls, value) -> "AgentSettings":
+        """Accept an AgentSettings, a dict (unknown keys are an error), or None (defaults)."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value.validate()
+        if isinstance(value, dict):
+            known = {f.name for f in fields(cls)}
+            unknown = sorted(set(value) - known)
+            if unknown:
+                raise SettingsError(f"unknown setting(s) {', '.join(unknown)}: allowed {', '.join(sorted(known))}")
+            return cls(**value)
+        raise SettingsError(f"settings must be AgentSettings or a dict, not {type(value).__name__}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
