@@ -274,7 +274,7 @@ class AdapterStore:
             except (AdapterIntegrityError, OSError) as e:
                 failures.append(self._failure_note(v, e))
                 continue
-            what = "; ".join(failures) if failures else problem
+            what = "; ".join(filter(None, [problem if head is None else None, *failures]))
             if head is not None or failures:
                 self._note(f"{what}; rolled back to {_vname(v)}")
             else:
@@ -291,7 +291,9 @@ class AdapterStore:
     @staticmethod
     def _failure_note(version: int, e: BaseException) -> str:
         if isinstance(e, AdapterIntegrityError):
-            check = {"missing": "presence", "pickle": "safetensors-only"}.get(e.check, e.check)
+            if e.check == "missing":
+                return f"{_vname(version)} is missing {e.file}"
+            check = {"pickle": "safetensors-only"}.get(e.check, e.check)
             return f"{_vname(version)} failed its {check} check ({e.file})"
         return f"{_vname(version)} could not be read ({e})"
 
