@@ -23,21 +23,38 @@ from .models import (
     model_status,
     parse_tool_calls,
 )
+from .adapters import AdapterIntegrityError, AdapterStore
+from .consolidation import SleepTrainConfig, consolidate
+from .graph import AgentState, build_agent, read_trajectory, sqlite_checkpointer
+from .memory import ContextOverflowError, get_strategy
 from .paths import InvalidThreadIdError, home
+from .settings import AgentSettings, SettingsError
 
 __all__ = [
     "DEFAULT_MODEL",
     "MODELS",
+    "AdapterIntegrityError",
     "AdapterLoadError",
+    "AdapterStore",
+    "AgentSettings",
+    "AgentState",
+    "ContextOverflowError",
     "InvalidThreadIdError",
     "LocalChatModel",
     "LocalRuntime",
     "ModelIntegrityError",
     "ModelNotInstalledError",
+    "SettingsError",
+    "SleepTrainConfig",
     "UnknownModelError",
+    "build_agent",
+    "consolidate",
+    "get_strategy",
     "home",
     "model_status",
     "parse_tool_calls",
+    "read_trajectory",
+    "sqlite_checkpointer",
 ]
 
 __version__ = "0.1.0"

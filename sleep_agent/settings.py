@@ -40,6 +40,10 @@ class AgentSettings:
     lora_rank: int = 16
     # Agent steps (model calls) before the run stops, so a looping model cannot run forever.
     max_steps: int = 60
+    # Tool calls executed per model reply; extra calls are dropped from the reply. Small local models
+    # emit runs of duplicated calls (qwen2.5-coder-0.5b: 21 at once); one per step keeps the
+    # trajectory coherent. Raise it for models that use parallel calls well.
+    max_tool_calls_per_step: int = 1
     # Longest reply per model call.
     max_new_tokens: int = 256
     # Characters of one tool result kept in the window; longer results get an explicit marker.
@@ -62,6 +66,8 @@ class AgentSettings:
         need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
         need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")
         need(isinstance(self.max_steps, int) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
+        need(isinstance(self.max_tool_calls_per_step, int) and 1 <= self.max_tool_calls_per_step <= 64,
+             "max_tool_calls_per_step", "1..64")
         need(isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 8192, "max_new_tokens", "1..8192")
         need(isinstance(self.max_tool_result_chars, int) and 100 <= self.max_tool_result_chars,
              "max_tool_result_chars", ">= 100")

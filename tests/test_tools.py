@@ -545,6 +545,8 @@ def test_public_api():
         "default_tools",
         "WorkspaceError",
         "CalculatorError",
+        "Person",
+        "RecordArchive",
     }
     for name in tools.__all__:
         assert getattr(tools, name) is not None

@@ -1,4 +1,5 @@
-"""Agent tools for long-running LangGraph agents: workspace files, a calculator and notes.
+"""Agent tools for long-running LangGraph agents: workspace files, a calculator, notes, and the
+record archive the demo explores.
 
 ``default_tools(workspace)`` returns the standard set. All tools report refusals and failures
 to the model as ``"Error: ..."`` strings rather than raising.
@@ -13,12 +14,15 @@ from langchain_core.tools import BaseTool
 from tools._errors import CalculatorError, WorkspaceError
 from tools.calculator import calculator
 from tools.notes import make_notes_tool
+from tools.records import Person, RecordArchive
 from tools.workspace import make_workspace_tools
 
 NOTES_FILENAME = ".notes.jsonl"
 
 __all__ = [
     "CalculatorError",
+    "Person",
+    "RecordArchive",
     "WorkspaceError",
     "calculator",
     "default_tools",

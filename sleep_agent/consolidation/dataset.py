@@ -2,14 +2,18 @@
 
 Raw next-token replay of a trajectory retains almost nothing (DESIGN.md section 4: 0% recall at every
 N); paraphrased questions about it with their answers, in the chat template used when awake, do.
-So each structured tool call and its result becomes a fact with several question phrasings:
+Facts come from the structured parts of the trajectory:
 
-    lookup(entity="Zorblax", relation="capital") -> "Vemtrook"
-    Q: "What did lookup return for entity=Zorblax, relation=capital?"   A: "Vemtrook"
-    Q: "Recall the result of the lookup tool with entity=Zorblax, relation=capital."  ...
+- a structured tool result - the ToolMessage's ``artifact`` when it is a dict (tools made with
+  ``response_format="content_and_artifact"``), else content that parses as a JSON object - names an
+  entity (its ``name``/``id``/first string field) and its attributes:
+  ``{"name": "Samor Fenkarin", "city": "Ostrava Fell"}`` gives
+  Q "What is the city of Samor Fenkarin?"  A "The city of Samor Fenkarin is Ostrava Fell."
+- a tool call with arguments and its result gives
+  Q "What did lookup return for entity=Zorblax?"  A "<the result>"
 
-Training phrasings and held-out phrasings are disjoint, so validation measures recall, not
-memorised surface form. The task itself and the agent's own final statements are facts too.
+Each fact gets several training phrasings and one held-out phrasing that is never trained on, so
+validation measures recall rather than memorised surface form.
 """
 
 from __future__ import annotations
@@ -19,83 +23,111 @@ import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..models.messages import content_text
 
-__all__ = ["Fact", "SleepExample", "extract_facts", "build_examples", "TRAIN_TEMPLATES", "HELDOUT_TEMPLATES"]
+__all__ = ["Fact", "SleepExample", "extract_facts", "build_examples", "TEMPLATES"]
 
-# {tool}: tool name; {args}: "k=v, k2=v2"; {argvals}: "v, v2".
-TRAIN_TEMPLATES = (
-    "What did {tool} return for {args}?",
-    "What was the result of calling {tool} with {args}?",
-    "Recall the output of the {tool} tool for {args}.",
-    "When you ran {tool}({args}), what did it say?",
-    "{tool} {argvals}: what was the answer?",
-)
-HELDOUT_TEMPLATES = (
-    "Tell me what the {tool} tool gave back for {args}.",
-)
-MAX_ANSWER_CHARS = 400  # long tool outputs are cut: the facts that matter come first in our tools
+# kind -> (training phrasings, held-out phrasings). Fields: {subject}, {relation}, {answer}.
+TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "attribute": (
+        ("What is the {relation} of {subject}?",
+         "{subject}: what is their {relation}?",
+         "Tell me the {relation} of {subject}.",
+         "Recall the {relation} recorded for {subject}.",
+         "What {relation} is recorded for {subject}?"),
+        ("Which {relation} is listed for {subject}?",),
+    ),
+    "call": (
+        ("What did {relation} return for {subject}?",
+         "What was the result of calling {relation} with {subject}?",
+         "Recall the output of the {relation} tool for {subject}.",
+         "When you ran {relation}({subject}), what did it say?"),
+        ("Tell me what the {relation} tool gave back for {subject}.",),
+    ),
+}
+MAX_ANSWER_CHARS = 400          # long tool outputs are cut: the facts that matter come first
+_ENTITY_KEYS = ("name", "title", "id", "entity", "key")  # which JSON field names the entity
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One thing that happened: a tool call and its result (``kind="tool"``), or a plain statement."""
+    """One thing learned: ``subject`` has ``relation`` = ``answer`` (``kind`` picks the phrasings)."""
 
     kind: str
-    tool: str
-    args: dict
+    subject: str
+    relation: str
     answer: str
+
+    def statement(self) -> str:
+        if self.kind == "attribute":
+            return f"The {self.relation} of {self.subject} is {self.answer}."
+        return self.answer
 
 
 @dataclass(frozen=True)
 class SleepExample:
     question: str
     answer: str
-    part: str  # which data part it belongs to: probe | task | replay | anchor | heldout
+    part: str  # data part: probe | task | replay | heldout
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _args_text(args: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in args.items()) or "no arguments"
+def _json_object(text: str):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _attribute_facts(obj: dict) -> list[Fact]:
+    scalars = {k: v for k, v in obj.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    key = next((k for k in _ENTITY_KEYS if isinstance(scalars.get(k), str)), None) or \
+        next((k for k, v in scalars.items() if isinstance(v, str)), None)
+    if key is None:
+        return []
+    subject = scalars.pop(key)
+    return [Fact("attribute", subject, k.replace("_", " "), str(v)) for k, v in scalars.items()]
 
 
 def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
-    """Pair every assistant tool call with its ToolMessage result."""
-    results = {m.tool_call_id: content_text(m.content) for m in messages if isinstance(m, ToolMessage)}
-    facts = []
+    """Facts from every assistant tool call paired with its ToolMessage result."""
+    tool_msgs = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
+    facts: list[Fact] = []
     for m in messages:
-        if isinstance(m, AIMessage):
-            for call in m.tool_calls:
-                if call.get("id") in results:
-                    answer = results[call["id"]].strip()[:MAX_ANSWER_CHARS]
-                    facts.append(Fact("tool", call["name"], dict(call.get("args") or {}), answer))
+        if not isinstance(m, AIMessage):
+            continue
+        for call in m.tool_calls:
+            msg = tool_msgs.get(call.get("id"))
+            if msg is None or not (result := content_text(msg.content).strip()):
+                continue
+            obj = msg.artifact if isinstance(msg.artifact, dict) else _json_object(result)
+            if obj is not None:
+                facts += _attribute_facts(obj)
+            args = call.get("args") or {}
+            if args:  # a call without arguments says nothing that tells its results apart
+                subject = ", ".join(f"{k}={v}" for k, v in args.items())
+                facts.append(Fact("call", subject, call["name"], result[:MAX_ANSWER_CHARS]))
     return facts
-
-
-def _questions(fact: Fact, templates) -> list[str]:
-    fill = dict(tool=fact.tool, args=_args_text(fact.args),
-                argvals=", ".join(str(v) for v in fact.args.values()))
-    return [t.format(**fill) for t in templates]
 
 
 def build_examples(facts: Sequence[Fact], *, task: str | None = None, seed: int = 0
                    ) -> tuple[list[SleepExample], list[SleepExample]]:
-    """Return ``(train, heldout)`` examples for ``facts``; held-out phrasings are never trained on."""
+    """Return ``(train, heldout)`` examples; held-out phrasings are never trained on."""
     train: list[SleepExample] = []
     heldout: list[SleepExample] = []
     for f in facts:
-        train += [SleepExample(q, f.answer, "probe") for q in _questions(f, TRAIN_TEMPLATES)]
-        heldout += [SleepExample(q, f.answer, "heldout") for q in _questions(f, HELDOUT_TEMPLATES)]
+        trained, held = TEMPLATES[f.kind]
+        fill = asdict(f)
+        answer = f.statement()
+        train += [SleepExample(t.format(**fill), answer, "probe") for t in trained]
+        heldout += [SleepExample(t.format(**fill), f.answer, "heldout") for t in held]
     if task:
         for q in ("What is your task?", "What were you asked to do?"):
             train.append(SleepExample(q, task[:MAX_ANSWER_CHARS], "task"))
     random.Random(seed).shuffle(train)
     return train, heldout
-
-
-def facts_to_jsonable(facts: Sequence[Fact]) -> list[dict]:
-    return [json.loads(json.dumps(asdict(f), default=str)) for f in facts]

@@ -29,6 +29,7 @@ __all__ = ["SleepReport", "consolidate", "answer_question", "is_correct", "SLEEP
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # the version's training examples, replayed by later sleeps
 MAX_REPLAY = 256                      # older examples replayed per sleep, bounding sleep time
+MAX_VALIDATION = 8                    # held-out questions asked after training (about 1-2 s each on CPU)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def is_correct(reply: str, answer: str) -> bool:
     return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
 
 
-def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 48) -> str:
+def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 24) -> str:
     msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": question}]
     return runtime.generate(runtime.render(msgs), max_new_tokens=max_new_tokens).text
 
@@ -86,7 +87,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     t_train = time.perf_counter()
 
     emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
-    checked = heldout[:16]
+    checked = heldout[:MAX_VALIDATION]
     with runtime.lock:
         correct = sum(is_correct(answer_question(runtime, ex.question, config.system_prompt), ex.answer)
                       for ex in checked)

@@ -48,7 +48,7 @@ class SleepTrainConfig:
     rank: int = 16
     alpha: int = 32
     target_modules: str | list[str] = "all-linear"
-    batch_size: int = 8
+    batch_size: int = 2
     system_prompt: str = "You are a helpful assistant."
     seed: int = 0
 

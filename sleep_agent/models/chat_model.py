@@ -119,8 +119,8 @@ class LocalChatModel(BaseChatModel):
         return len(self.rt.encode(text))
 
     # ---- generation ------------------------------------------------------------------------
-    def _decode_settings(self, stop) -> dict:
-        return dict(max_new_tokens=self.max_new_tokens, temperature=self.temperature,
+    def _decode_settings(self, stop, max_new_tokens: int | None = None) -> dict:
+        return dict(max_new_tokens=max_new_tokens or self.max_new_tokens, temperature=self.temperature,
                     top_p=self.top_p, seed=self.seed, stop=stop)
 
     def _message(self, text: str, tools: list[dict] | None, prompt_tokens: int, new_tokens: int):
@@ -139,9 +139,10 @@ class LocalChatModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, *,
-                  tools: list[dict] | None = None, tool_choice: str | None = None, **kwargs) -> ChatResult:
+                  tools: list[dict] | None = None, tool_choice: str | None = None,
+                  max_new_tokens: int | None = None, **kwargs) -> ChatResult:
         prompt = self.render_prompt(messages, tools)
-        gen = self.rt.generate(prompt, **self._decode_settings(stop))
+        gen = self.rt.generate(prompt, **self._decode_settings(stop, max_new_tokens))
         content, calls, invalid, usage, meta = self._message(gen.text, tools, gen.prompt_tokens, gen.new_tokens)
         meta["seconds"] = round(gen.seconds, 3)
         msg = AIMessage(content=content, tool_calls=calls, invalid_tool_calls=invalid,
@@ -151,13 +152,13 @@ class LocalChatModel(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, *,
                 tools: list[dict] | None = None, tool_choice: str | None = None,
-                **kwargs) -> Iterator[ChatGenerationChunk]:
+                max_new_tokens: int | None = None, **kwargs) -> Iterator[ChatGenerationChunk]:
         """Stream text as it is decoded. Once the reply may be a tool call (a marker appeared), text
         is held back and the final chunk carries the parsed tool calls and the remaining content."""
         prompt = self.render_prompt(messages, tools)
         prompt_tokens = len(self.rt.encode(prompt))
         text, emitted, holding = "", "", False
-        for piece in self.rt.stream(prompt, **self._decode_settings(stop)):
+        for piece in self.rt.stream(prompt, **self._decode_settings(stop, max_new_tokens)):
             text += piece
             if tools and not holding and any(m in text for m in _TOOL_MARKERS):
                 holding = True

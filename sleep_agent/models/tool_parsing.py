@@ -340,10 +340,32 @@ def _validate(item: Any, schemas: dict[str, dict]) -> tuple[str, dict, str | Non
             return name, {}, f"tool {name!r}: arguments string is {error}"
     if not isinstance(args, dict):
         return name, {}, f"tool {name!r}: arguments must be a JSON object, got {_type_name(args)}"
+    args = _strip_schema_echo(args, schemas[name])
     args, problems = _check(args, schemas[name], "", coerce=True)
     if problems:
         return name, {}, f"tool {name!r}: " + "; ".join(problems)
     return name, args, None
+
+
+_SCHEMA_KEYWORDS = frozenset({"type", "title", "description", "required", "additionalProperties", "$schema",
+                              "properties"})
+
+
+def _strip_schema_echo(args: dict, schema: dict) -> dict:
+    """Undo a small model echoing the JSON schema instead of filling it in.
+
+    Seen on qwen2.5-coder-0.5b: ``{"properties": {"name": "X"}, "required": ["name"]}`` for
+    ``{"name": "X"}``, a stray ``"type": "object"`` beside the real arguments, or made-up
+    ``properties`` for a tool that takes no arguments. Schema keywords that the tool does not declare
+    as parameters are dropped and ``properties`` is unwrapped when it holds declared parameters; the
+    result is still validated against the schema like any other call.
+    """
+    declared = set((schema or {}).get("properties") or {})
+    props = args.get("properties")
+    if "properties" not in declared and isinstance(props, dict) and props and set(props) <= declared \
+            and not any(isinstance(v, dict) and "type" in v for v in props.values()):
+        args = {**{k: v for k, v in args.items() if k != "properties"}, **props}
+    return {k: v for k, v in args.items() if k in declared or k not in _SCHEMA_KEYWORDS}
 
 
 _JSON_TYPE_NAMES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),

@@ -1,0 +1,116 @@
+"""The agent and memory nodes, and the routing between them (the sleep node is in sleep_node.py).
+
+    START -> agent --tool calls--> tools -> memory --under budget--> agent
+               |                              '--over high-water--> sleep -> agent
+               '--final answer--> END
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.graph import END
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from ..memory import SLEEP
+from ..models.messages import content_text
+from ..settings import AgentSettings
+from .context import AgentConfig, run_settings, split_task, thread_id_of, use_thread_adapter
+from .prompts import invalid_call_feedback
+
+__all__ = ["make_agent_node", "make_memory_node", "make_router", "build_prompt", "MAX_PARSE_RETRIES"]
+
+MAX_PARSE_RETRIES = 2  # invalid or empty replies in a row before the run ends with the model's text
+
+
+def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config) -> list:
+    """System prompt (+ the strategy's context text) followed by the window."""
+    extra = cfg.strategy(settings).context(state, cfg.memory_context(settings, config))
+    system = cfg.system_prompt + (f"\n\n{extra}" if extra else "")
+    return [SystemMessage(system)] + list(state.get("messages", []))
+
+
+def make_agent_node(cfg: AgentConfig):
+    bound = cfg.llm.bind_tools(cfg.tools)
+
+    def agent(state: dict, runtime: Runtime[AgentSettings], config) -> dict:
+        settings = run_settings(runtime, cfg.settings)
+        prompt = build_prompt(cfg, state, settings, config)
+        with cfg.llm.rt.lock:  # this thread's adapter and the generation, atomically
+            version = use_thread_adapter(cfg, thread_id_of(config))
+            reply: AIMessage = bound.invoke(prompt, config, max_new_tokens=settings.max_new_tokens)
+        if len(reply.tool_calls) > settings.max_tool_calls_per_step:
+            reply = reply.model_copy(update={"tool_calls": reply.tool_calls[:settings.max_tool_calls_per_step]})
+        usage = reply.usage_metadata or {}
+        update = {
+            "messages": [reply],
+            "steps": state.get("steps", 0) + 1,
+            "prompt_tokens": usage.get("input_tokens", 0),
+            "tokens_total": state.get("tokens_total", 0) + usage.get("total_tokens", 0),
+            "adapter_version": version,
+        }
+        problems = [c.get("error") or "" for c in reply.invalid_tool_calls]
+        if not reply.tool_calls and not problems and not content_text(reply.content).strip():
+            problems = ["the reply was empty"]
+        if problems and not reply.tool_calls:
+            retries = state.get("parse_retries", 0) + 1
+            update["parse_retries"] = retries
+            if retries <= MAX_PARSE_RETRIES and update["steps"] < settings.max_steps:
+                update["messages"].append(HumanMessage(invalid_call_feedback(problems)))
+        else:
+            update["parse_retries"] = 0
+        return update
+
+    return agent
+
+
+def make_router(cfg: AgentConfig):
+    def route_after_agent(state: dict, runtime: Runtime[AgentSettings]) -> str:
+        last = state["messages"][-1]
+        if state.get("steps", 0) >= run_settings(runtime, cfg.settings).max_steps:
+            return END
+        if isinstance(last, AIMessage) and last.tool_calls:
+            return "tools"
+        if isinstance(last, HumanMessage):  # feedback on an invalid tool call: let the model retry
+            return "agent"
+        return END
+
+    return route_after_agent
+
+
+def _truncate_tool_results(messages: list, limit: int) -> list:
+    """Replacements (same id) for tool results longer than ``limit``, with an explicit marker."""
+    out = []
+    for m in messages:
+        if isinstance(m, ToolMessage):
+            text = content_text(m.content)
+            if len(text) > limit:
+                marker = f"\n[... truncated by sleep-agent: {len(text) - limit} of {len(text)} characters cut]"
+                out.append(m.model_copy(update={"content": text[:limit] + marker}))
+    return out
+
+
+def make_memory_node(cfg: AgentConfig):
+    def memory(state: dict, runtime: Runtime[AgentSettings], config) -> Command:
+        settings = run_settings(runtime, cfg.settings)
+        update: dict = {}
+        replaced = _truncate_tool_results(state.get("messages", [])[-8:], settings.max_tool_result_chars)
+        if replaced:
+            update["messages"] = replaced
+            by_id = {m.id: m for m in replaced}
+            state = {**state, "messages": [by_id.get(m.id, m) for m in state["messages"]]}
+        prompt = build_prompt(cfg, state, settings, config)
+        tokens = cfg.llm.get_num_tokens_from_messages(prompt, tools=cfg.tools)
+        update["prompt_tokens"] = tokens
+        if tokens <= settings.high_water * settings.context_budget:
+            return Command(goto="agent", update=update)
+        _, body = split_task(state["messages"])
+        result = cfg.strategy(settings).on_overflow({**state, "prompt_tokens": tokens}, body,
+                                                    cfg.memory_context(settings, config))
+        if result == SLEEP:
+            return Command(goto="sleep", update=update)
+        for key, value in result.items():
+            update[key] = update.get(key, []) + value if key == "messages" else value
+        return Command(goto="agent", update=update)
+
+    return memory

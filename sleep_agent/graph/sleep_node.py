@@ -1,0 +1,69 @@
+"""The sleep node: consolidate the evicted window into the thread's adapter, then clear the window.
+
+Steps, in crash-safe order:
+1. choose the cut (whole turns; the task and the last ``keep_last_turns`` turns stay);
+2. write the trajectory to be consolidated to disk (write-ahead) before anything is cleared;
+3. consolidate (sleep data, LoRA training, held-out check) and publish a new adapter version
+   atomically; the runtime activates it;
+4. clear the window: remove the evicted messages, set the wake note.
+Progress (phase, step, loss, seconds) is streamed as LangGraph custom events: ``{"sleep": {...}}``.
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, RemoveMessage
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from ..consolidation import SleepTrainConfig, consolidate
+from ..memory import split_keep_last
+from ..settings import AgentSettings
+from .context import AgentConfig, run_settings, split_task, thread_id_of
+from .prompts import call_signature, wake_note
+from .trajectory import write_trajectory
+
+__all__ = ["make_sleep_node"]
+
+
+def _writer():
+    try:
+        return get_stream_writer()
+    except RuntimeError:  # called outside a graph run (tests)
+        return lambda _: None
+
+
+def make_sleep_node(cfg: AgentConfig):
+    def sleep(state: dict, runtime: Runtime[AgentSettings], config) -> dict:
+        settings = run_settings(runtime, cfg.settings)
+        ctx = cfg.memory_context(settings, config)
+        pinned, body = split_task(state["messages"])
+        evicted, _ = split_keep_last(body, settings.keep_last_turns)
+        if not evicted:  # the kept turns alone overflow: keep only the last one
+            evicted, _ = split_keep_last(body, 1)
+        write = _writer()
+        index = len(state.get("sleeps", [])) + 1
+        start = state.get("evicted_messages", 0)
+        write({"sleep": {"phase": "start", "sleep": index, "messages": len(evicted), "seconds": 0.0}})
+        path = write_trajectory(ctx.thread_dir, index, pinned + evicted)  # write-ahead
+
+        task = pinned[-1].content if pinned else None
+        train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
+                                     rank=settings.lora_rank, alpha=2 * settings.lora_rank,
+                                     system_prompt=cfg.system_prompt)
+        report = consolidate(cfg.llm.rt, cfg.store(thread_id_of(config)), pinned + evicted, task=task,
+                             config=train_cfg, span=(start, start + len(evicted)),
+                             progress=lambda e: write({"sleep": {**e, "sleep": index}}))
+
+        calls = list(state.get("consolidated_calls", []))
+        calls += [call_signature(c) for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
+        info = {**report.to_dict(), "sleep": index, "trajectory_file": str(path)}
+        return {
+            "messages": [RemoveMessage(id=m.id) for m in evicted],
+            "memory_note": wake_note(index, report.version, calls),
+            "consolidated_calls": calls,
+            "sleeps": list(state.get("sleeps", [])) + [info],
+            "adapter_version": report.version,
+            "evicted_messages": start + len(evicted),
+        }
+
+    return sleep
