@@ -1,9 +1,10 @@
 """The ``sleep-agent`` command line.
 
-    sleep-agent models [--json]            list the offline models and their state
-    sleep-agent models prepare [NAME]      verify (sha256) and convert a model to bf16 once
-    sleep-agent chat "PROMPT" [--model M]  a short tool-using chat (calculator, workspace, notes)
-    sleep-agent demo [--model M]           the main job: a tool-using task whose answer is checked
+    sleep-agent demo [--model M]               the main job: a long task with several sleeps, checked
+    sleep-agent run "TASK" [--memory ...]      run the agent on a task with the workspace tools
+    sleep-agent inspect THREAD [--json]        a thread's sleeps and adapter versions
+    sleep-agent models [--json]                the offline models and their state
+    sleep-agent models prepare [NAME]          verify (sha256) and convert a model to bf16 once
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # offline first: never reach the h
 __all__ = ["main"]
 
 
-def _human(n: int) -> str:
+def _human(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -49,88 +50,160 @@ def cmd_models(args) -> int:
     return 0
 
 
-def _chat(prompt: str, model: str, workspace: str, max_steps: int, max_new_tokens: int) -> str:
-    """Run a short tool loop (model -> tools -> model) and return the final answer."""
-    from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
+def _settings(args, **overrides) -> dict:
+    keys = {"memory": args.memory, "context_budget": args.budget, "sleep_passes": args.passes}
+    return {k: v for k, v in {**keys, **overrides}.items() if v is not None}
 
+
+def _graph(model: str, tools, settings: dict, checkpoint: str | None = None):
+    from . import AgentSettings, LocalChatModel, build_agent, sqlite_checkpointer
+
+    AgentSettings.from_any(settings)  # a bad flag stops here, before the model loads
+    llm = LocalChatModel(model_name=model)
+    t0 = time.perf_counter()
+    llm.rt
+    print(f"[model {model} loaded in {time.perf_counter() - t0:.1f} s]", file=sys.stderr)
+    return build_agent(llm, tools, settings=settings).compile(checkpointer=sqlite_checkpointer(checkpoint))
+
+
+def cmd_run(args) -> int:
     from tools import default_tools
 
-    from .models import LocalChatModel
+    from .console import run_live
 
-    tools = default_tools(workspace)
-    by_name = {t.name: t for t in tools}
-    llm = LocalChatModel(model_name=model, max_new_tokens=max_new_tokens)
-    t0 = time.perf_counter()
-    llm.rt  # load now so the model's load time is reported on its own
-    print(f"[model {model} loaded in {time.perf_counter() - t0:.1f} s]", file=sys.stderr)
-    bound = llm.bind_tools(tools)
-    messages = [SystemMessage("You are a helpful assistant. Use the tools when they help."),
-                HumanMessage(prompt)]
-    for _ in range(max_steps):
-        reply = bound.invoke(messages)
-        messages.append(reply)
-        if not reply.tool_calls:
-            break
-        for call in reply.tool_calls:
-            result = by_name[call["name"]].invoke(call["args"])
-            print(f"  -> {call['name']}({json.dumps(call['args'])}) = {str(result)[:200]}")
-            messages.append(ToolMessage(str(result), tool_call_id=call["id"], name=call["name"]))
-    return messages[-1].content if not messages[-1].tool_calls else ""
-
-
-def cmd_chat(args) -> int:
-    answer = _chat(args.prompt, args.model, args.workspace, args.max_steps, args.max_new_tokens)
-    print(answer or "(no final answer within --max-steps)")
+    settings = _settings(args)
+    graph = _graph(args.model, default_tools(args.workspace), settings, args.checkpoint)
+    thread = args.thread or f"run-{time.strftime('%Y%m%d-%H%M%S')}"
+    config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
+    state = graph.get_state(config).values
+    inputs = {"messages": [("user", args.task)]} if args.task else None
+    if inputs is None and not state:
+        print(f"sleep-agent: error: thread {thread!r} has no saved run to resume; give a TASK", file=sys.stderr)
+        return 2
+    summary = run_live(graph, inputs, config, settings, quiet=args.json)
+    summary["thread"] = thread
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"\nthread {thread}: {summary['steps']} steps, {summary['sleeps']} sleep(s), adapter "
+              f"v{summary['adapter_version']}, {summary['tokens_total']} tokens, {summary['seconds']} s")
     return 0
 
 
-def cmd_demo(args) -> int:
-    """Until the sleeping graph lands: a tool-using task with a checked answer."""
-    import tempfile
+DEMO_BUDGET = 600  # tokens: small enough that 10 records overflow the window two or three times
 
-    expected = 1234 * 5678 + 99
-    prompt = "Use the calculator to compute 1234 * 5678 + 99, then tell me the result."
-    print(f"task: {prompt}")
-    with tempfile.TemporaryDirectory() as ws:
-        answer = _chat(prompt, args.model, ws, 4, 256)
-    ok = str(expected) in answer.replace(",", "")
-    print(f"answer: {answer}\nexpected {expected}: {'RIGHT' if ok else 'WRONG'}")
-    return 0 if ok else 1
+
+def cmd_demo(args) -> int:
+    """A long task that overflows the window: read 10 archive records, then answer about the first."""
+    from tools import RecordArchive
+
+    from .console import run_live
+
+    archive = RecordArchive(seed=args.seed, size=10)
+    first = archive.people[0]
+    task = (f"The archive holds {len(archive.people)} records. Call next_record again and again, one call "
+            "per reply, until it says there are no more records. Do not stop early. Then answer this "
+            f"question: in which city does {first.name} live?")
+    settings = _settings(args, context_budget=args.budget or DEMO_BUDGET, keep_last_turns=1)
+    graph = _graph(args.model, [archive.tool()], settings, args.checkpoint)
+    thread = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
+    print(f"task: {task}\n(thread {thread}; window budget {settings['context_budget']} tokens)\n")
+    summary = run_live(graph, {"messages": [("user", task)]}, {"configurable": {"thread_id": thread},
+                       "recursion_limit": 10_000}, settings, quiet=args.json)
+    summary.update(thread=thread, expected=first.city, records_read=archive.position_of(thread),
+                   right=first.city.lower() in summary["answer"].lower())
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"\n{summary['sleeps']} sleep(s) ({', '.join(f'{s:.0f} s' for s in summary['sleep_seconds'])}), "
+              f"{summary['records_read']} records read, {summary['steps']} steps, "
+              f"{summary['tokens_total']} tokens handled, {summary['seconds']} s in all.")
+        print(f"Expected: {first.city} (from record 1, consolidated in the first sleep). "
+              f"The answer is {'RIGHT' if summary['right'] else 'WRONG'}.")
+    return 0 if summary["sleeps"] >= 1 else 1
+
+
+def cmd_inspect(args) -> int:
+    from .adapters import AdapterStore
+    from .graph import sqlite_checkpointer
+
+    store = AdapterStore(args.thread)
+    versions = store.history()
+    saved = sqlite_checkpointer(args.checkpoint).get_tuple({"configurable": {"thread_id": args.thread}})
+    values = saved.checkpoint["channel_values"] if saved else {}
+    info = {"thread": args.thread, "adapter_versions": versions, "sleeps": values.get("sleeps", []),
+            "steps": values.get("steps", 0), "messages_in_window": len(values.get("messages", [])),
+            "events": store.events}
+    if not versions and not saved:
+        print(f"sleep-agent: error: no thread {args.thread!r} (no adapters, no checkpoint)", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(info, default=str, indent=2))
+        return 0
+    print(f"thread {args.thread}: {info['steps']} steps, {len(info['sleeps'])} sleep(s), "
+          f"{info['messages_in_window']} messages in the window")
+    for v in versions:
+        val = (v.get("validation") or {}).get("heldout_accuracy")
+        secs = (v.get("seconds") or {})
+        print(f"  v{v['version']:04d} [{v['status']}] parent={v.get('parent')} created={v.get('created')} "
+              f"facts={v.get('facts')} passes={v.get('passes')} heldout={val} "
+              f"train={secs.get('train')} s loss={(v.get('loss_curve') or [None])[-1]}")
+    for e in store.events:
+        print(f"  ! {e}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .memory import STRATEGIES
     from .models import DEFAULT_MODEL
 
     p = argparse.ArgumentParser(prog="sleep-agent", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
+
+    def agent_flags(sp):
+        sp.add_argument("--model", default=DEFAULT_MODEL, help="registry name, local folder or hub id")
+        sp.add_argument("--memory", choices=sorted(STRATEGIES), default=None, help="memory strategy (default sleep)")
+        sp.add_argument("--budget", type=int, default=None, help="context budget in tokens")
+        sp.add_argument("--passes", type=int, default=None, help="sleep duration N (passes over the sleep data)")
+        sp.add_argument("--checkpoint", default=None, help="SQLite checkpoint file (default in $SLEEP_AGENT_HOME)")
+        sp.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+    d = sub.add_parser("demo", help="the main job: a long task with several sleeps, answer checked")
+    agent_flags(d)
+    d.add_argument("--seed", type=int, default=7)
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("run", help="run the agent on a task (workspace files, calculator, notes)")
+    r.add_argument("task", nargs="?", help="the task; omit it with --thread to resume a saved run")
+    agent_flags(r)
+    r.add_argument("--thread", default=None, help="thread id (resume or name a run)")
+    r.add_argument("--workspace", default=".", help="folder the file tools are confined to")
+    r.set_defaults(func=cmd_run)
+
+    i = sub.add_parser("inspect", help="a thread's sleeps and adapter versions")
+    i.add_argument("thread")
+    i.add_argument("--checkpoint", default=None)
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_inspect)
 
     m = sub.add_parser("models", help="list the offline models (installed, verified, converted, size)")
     m.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
     m.add_argument("name", nargs="?", help="model to prepare (default: every installed one)")
     m.add_argument("--json", action="store_true", help="print the list as JSON")
     m.set_defaults(func=cmd_models)
-
-    c = sub.add_parser("chat", help="a short tool-using chat with a local model")
-    c.add_argument("prompt")
-    c.add_argument("--model", default=DEFAULT_MODEL)
-    c.add_argument("--workspace", default=".", help="folder the file tools are confined to")
-    c.add_argument("--max-steps", type=int, default=4)
-    c.add_argument("--max-new-tokens", type=int, default=256)
-    c.set_defaults(func=cmd_chat)
-
-    d = sub.add_parser("demo", help="the main job on the default model, with a checked answer")
-    d.add_argument("--model", default=DEFAULT_MODEL)
-    d.set_defaults(func=cmd_demo)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from . import InvalidThreadIdError, SettingsError
+    from .memory import ContextOverflowError
     from .models import ModelIntegrityError, ModelNotInstalledError, UnknownModelError
 
     try:
         return args.func(args)
-    except (ModelIntegrityError, ModelNotInstalledError, UnknownModelError) as e:
+    except (ModelIntegrityError, ModelNotInstalledError, UnknownModelError, SettingsError,
+            InvalidThreadIdError, ContextOverflowError) as e:
         print(f"sleep-agent: error: {e}", file=sys.stderr)
         return 2
 

@@ -1,6 +1,6 @@
 """A seeded archive of made-up people, read one record at a time: the demo's world.
 
-``next_record()`` returns the next record as a sentence for the model, with the same facts as a
+``next_record()`` returns the thread's next record as a sentence for the model, with the same facts as a
 structured artifact (``ToolMessage.artifact = {"name": ..., "city": ..., "job": ...}``) that the sleep
 turns into exact question/answer pairs. Each record can be read only once, like a paginated feed. Names and facts are
 random, so the model cannot know them beforehand; once a record has left the window, the agent
@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel
 
@@ -48,29 +49,45 @@ class _NoArgs(BaseModel):
 
 
 class RecordArchive:
-    def __init__(self, seed: int = 0, size: int = 10):
-        rng = random.Random(seed)
-        people: dict[str, Person] = {}
-        while len(people) < size:
-            n = _name(rng)
-            people.setdefault(n, Person(n, rng.choice(_CITIES), rng.choice(_JOBS)))
-        self.people = list(people.values())
-        self.position = 0  # records read so far
+    """``size`` people (at most 12), each with a different city and job, so every answer is unambiguous."""
 
-    def next_record(self) -> tuple[str, dict | None]:
-        if self.position >= len(self.people):
+    def __init__(self, seed: int = 0, size: int = 10):
+        if not 1 <= size <= len(_CITIES):
+            raise ValueError(f"RecordArchive size must be 1..{len(_CITIES)}, not {size}")
+        rng = random.Random(seed)
+        names: list[str] = []
+        while len(names) < size:
+            if (n := _name(rng)) not in names:
+                names.append(n)
+        cities, jobs = rng.sample(_CITIES, size), rng.sample(_JOBS, size)
+        self.people = [Person(n, c, j) for n, c, j in zip(names, cities, jobs)]
+        self.positions: dict[str, int] = {}  # records read so far, per thread (one server, many threads)
+
+    def position_of(self, thread_id: str = "default") -> int:
+        return self.positions.get(thread_id, 0)
+
+    @property
+    def position(self) -> int:
+        return self.position_of()
+
+    def next_record(self, thread_id: str = "default") -> tuple[str, dict | None]:
+        pos = self.positions.get(thread_id, 0)
+        if pos >= len(self.people):
             return (f"No more records: all {len(self.people)} have been read. "
                     "Now give the final answer to the task.", None)
-        p = self.people[self.position]
-        self.position += 1
-        text = (f"Record {self.position} of {len(self.people)}: {p.name} lives in {p.city} "
-                f"and works as a {p.job}.")
-        if self.position < len(self.people):  # like a paginated API's "next" link
-            text += f" Next: call next_record for record {self.position + 1}."
+        p = self.people[pos]
+        self.positions[thread_id] = pos = pos + 1
+        text = f"Record {pos} of {len(self.people)}: {p.name} lives in {p.city} and works as a {p.job}."
+        if pos < len(self.people):  # like a paginated API's "next" link
+            text += f" Next: call next_record for record {pos + 1}."
         return text, {"name": p.name, "city": p.city, "job": p.job}
 
     def tool(self) -> BaseTool:
+        def next_record(config: RunnableConfig) -> tuple[str, dict | None]:
+            thread = str((config.get("configurable") or {}).get("thread_id") or "default")
+            return self.next_record(thread)
+
         return StructuredTool.from_function(
-            self.next_record, name="next_record", args_schema=_NoArgs, response_format="content_and_artifact",
+            next_record, name="next_record", args_schema=_NoArgs, response_format="content_and_artifact",
             description="Read the next record of the archive (a person's name, city and job). "
                         "Records come in order and each can be read only once.")

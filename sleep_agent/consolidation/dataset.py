@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..models.messages import content_text
 
-__all__ = ["Fact", "SleepExample", "extract_facts", "build_examples", "TEMPLATES"]
+__all__ = ["Fact", "SleepExample", "extract_facts", "build_examples", "behavior_examples", "TEMPLATES"]
 
 # kind -> (training phrasings, held-out phrasings). Fields: {subject}, {relation}, {answer}.
 TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -68,9 +68,18 @@ class Fact:
 
 @dataclass(frozen=True)
 class SleepExample:
+    """A question/answer pair, or (``part="behavior"``) a replayed agent turn.
+
+    A behavior example keeps the agent's own tool use in the adapter: ``conversation`` is the JSON
+    list of chat-template messages ending with the assistant turn to learn (a tool call), rendered
+    with the agent's tool schemas. Without them, question/answer-only sleeps taught the 0.5B model
+    to state facts instead of calling tools after waking.
+    """
+
     question: str
     answer: str
-    part: str  # data part: probe | task | replay | heldout
+    part: str  # data part: probe | replay | heldout | behavior
+    conversation: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,9 +124,12 @@ def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
     return facts
 
 
-def build_examples(facts: Sequence[Fact], *, task: str | None = None, seed: int = 0
-                   ) -> tuple[list[SleepExample], list[SleepExample]]:
-    """Return ``(train, heldout)`` examples; held-out phrasings are never trained on."""
+def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepExample], list[SleepExample]]:
+    """Return ``(train, heldout)`` examples; held-out phrasings are never trained on.
+
+    The task itself is not trained on: it stays pinned in the window, and training "what is your
+    task?" made the 0.5B model recite the task instead of continuing it after waking.
+    """
     train: list[SleepExample] = []
     heldout: list[SleepExample] = []
     for f in facts:
@@ -126,8 +138,22 @@ def build_examples(facts: Sequence[Fact], *, task: str | None = None, seed: int 
         answer = f.statement()
         train += [SleepExample(t.format(**fill), answer, "probe") for t in trained]
         heldout += [SleepExample(t.format(**fill), f.answer, "heldout") for t in held]
-    if task:
-        for q in ("What is your task?", "What were you asked to do?"):
-            train.append(SleepExample(q, task[:MAX_ANSWER_CHARS], "task"))
     random.Random(seed).shuffle(train)
     return train, heldout
+
+
+def behavior_examples(messages: Sequence[BaseMessage], system_prompt: str, *, max_examples: int = 2,
+                      history_turns: int = 1) -> list[SleepExample]:
+    """Replay of the agent's last tool-call turns, each with the task and ``history_turns`` turns before it."""
+    from ..memory.turns import group_turns
+    from ..models.messages import to_template_dicts
+
+    head = [m for m in messages[:1] if not isinstance(m, (AIMessage, ToolMessage))]  # the task
+    turns = group_turns(messages[len(head):])
+    out = []
+    for i, turn in enumerate(turns):
+        if isinstance(turn[0], AIMessage) and turn[0].tool_calls:
+            window = [m for t in turns[max(0, i - history_turns):i] for m in t]
+            msgs = [{"role": "system", "content": system_prompt}] + to_template_dicts(head + window + [turn[0]])
+            out.append(SleepExample("", "", "behavior", json.dumps(msgs, ensure_ascii=False)))
+    return out[-max_examples:]

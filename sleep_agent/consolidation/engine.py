@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,13 +23,14 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage
 
 from ..adapters import AdapterStore
-from .dataset import SleepExample, build_examples, extract_facts
+from .dataset import SleepExample, behavior_examples, build_examples, extract_facts
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
 
 __all__ = ["SleepReport", "consolidate", "answer_question", "is_correct", "SLEEP_DATA_FILE"]
 
-SLEEP_DATA_FILE = "sleep_data.jsonl"  # the version's training examples, replayed by later sleeps
-MAX_REPLAY = 256                      # older examples replayed per sleep, bounding sleep time
+SLEEP_DATA_FILE = "sleep_data.jsonl"  # every example trained so far on this thread (for replay)
+REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
+MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
 MAX_VALIDATION = 8                    # held-out questions asked after training (about 1-2 s each on CPU)
 
 
@@ -58,14 +60,12 @@ def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: 
     return runtime.generate(runtime.render(msgs), max_new_tokens=max_new_tokens).text
 
 
-def _read_replay(store: AdapterStore) -> list[SleepExample]:
-    latest = store.latest()
-    if latest is None or not (latest.path / SLEEP_DATA_FILE).is_file():
+def _trained_so_far(version) -> list[SleepExample]:
+    """Every example the thread's adapter was trained on up to ``version`` (its sleep-data file)."""
+    if version is None or not (version.path / SLEEP_DATA_FILE).is_file():
         return []
-    rows = [json.loads(line) for line in (latest.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
-    return [SleepExample(r["question"], r["answer"], "replay") for r in rows if r.get("part") != "replay"
-            ][-MAX_REPLAY:] + [SleepExample(r["question"], r["answer"], "replay") for r in rows
-                               if r.get("part") == "replay"][-MAX_REPLAY:]
+    rows = [json.loads(line) for line in (version.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
+    return [SleepExample(r["question"], r["answer"], r.get("part", "probe")) for r in rows]
 
 
 def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, task: str | None,
@@ -76,10 +76,15 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     emit = progress or (lambda e: None)
     emit({"phase": "dataset", "seconds": 0.0})
     facts = extract_facts(messages)
-    train, heldout = build_examples(facts, task=task, seed=config.seed)
-    replay = _read_replay(store)
+    train, heldout = build_examples(facts, seed=config.seed)
+    behavior = behavior_examples(messages, config.system_prompt) if config.tools else []
     previous = store.latest()
-    examples = train + replay
+    earlier = _trained_so_far(previous)
+    count = min(len(earlier), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
+    replay = [SleepExample(e.question, e.answer, "replay")
+              for e in random.Random(config.seed + len(earlier)).sample(earlier, count)]
+    examples = train + replay + behavior
+    history = list(dict.fromkeys(earlier + train))  # the new version's sleep-data file (deduplicated)
     t_data = time.perf_counter()
 
     pm, result = train_sleep(runtime, examples, config, init_from=previous.path if previous else None,
@@ -95,12 +100,11 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     t_val = time.perf_counter()
 
     emit({"phase": "publish", "seconds": round(t_val - t0, 1)})
-    parts = {"probe": sum(e.part == "probe" for e in train), "task": sum(e.part == "task" for e in train),
-             "replay": len(replay), "heldout": len(heldout)}
+    parts = {"probe": len(train), "replay": len(replay), "behavior": len(behavior), "heldout": len(heldout)}
 
     def write(dest: Path) -> None:
         save_trained_adapter(pm, dest)
-        lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in examples]
+        lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in history]
         (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
 
     manifest = {

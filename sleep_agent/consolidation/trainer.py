@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import shutil
@@ -40,6 +41,7 @@ class SleepTrainConfig:
             batches give more steps per pass, which is what recall needed in the probes.
         system_prompt: rendered before each question, as when the agent is awake. Keep it short:
             it is a large share of each example's tokens (and so of sleep time).
+        tools: the agent's tool schemas (OpenAI format), rendered in behavior examples only.
         seed: shuffling seed, for reproducible sleeps.
     """
 
@@ -50,6 +52,7 @@ class SleepTrainConfig:
     target_modules: str | list[str] = "all-linear"
     batch_size: int = 2
     system_prompt: str = "You are a helpful assistant."
+    tools: list[dict] | None = None
     seed: int = 0
 
 
@@ -61,11 +64,17 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def encode_example(runtime, ex: SleepExample, system_prompt: str) -> tuple[list[int], list[int]]:
+def encode_example(runtime, ex: SleepExample, system_prompt: str,
+                   tools: list[dict] | None = None) -> tuple[list[int], list[int]]:
     """Token ids of the prompt and of the answer, in the exact chat template used when awake."""
-    msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ex.question}]
-    prompt = runtime.render(msgs, add_generation_prompt=True)
-    full = runtime.render(msgs + [{"role": "assistant", "content": ex.answer}], add_generation_prompt=False)
+    if ex.conversation:  # a replayed agent turn: rendered with the tool schemas, as when awake
+        msgs = json.loads(ex.conversation)
+        msgs, target = msgs[:-1], msgs[-1]
+    else:
+        msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ex.question}]
+        target, tools = {"role": "assistant", "content": ex.answer}, None
+    prompt = runtime.render(msgs, tools, add_generation_prompt=True)
+    full = runtime.render(msgs + [target], tools, add_generation_prompt=False)
     if not full.startswith(prompt):  # a template that rewrites history; fall back to plain text
         return runtime.encode(prompt), runtime.encode(ex.answer + (runtime.tokenizer.eos_token or ""))
     return runtime.encode(prompt), runtime.encode(full[len(prompt):].rstrip("\n"))
@@ -113,7 +122,7 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
     result = TrainResult()
     with runtime.lock:
         pm = _prepare_peft(runtime, config, init_from)
-        encoded = [encode_example(runtime, ex, config.system_prompt) for ex in examples]
+        encoded = [encode_example(runtime, ex, config.system_prompt, config.tools) for ex in examples]
         params = [p for p in pm.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
         rng = random.Random(config.seed)
@@ -143,7 +152,7 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                     opt.zero_grad(set_to_none=True)
                     result.steps += 1
                     result.train_tokens += int(mask.sum())
-                    result.loss_curve.append(round(float(out.loss), 4))
+                    result.loss_curve.append(round(out.loss.item(), 4))
                     if progress:
                         progress({"phase": "train", "pass": p_idx + 1, "step": result.steps, "total": total,
                                   "loss": result.loss_curve[-1],

@@ -28,6 +28,11 @@ class AgentConfig:
     settings: AgentSettings     # defaults; a run's context overrides them
     data_dir: Path | None       # None: $SLEEP_AGENT_HOME
 
+    def runtime(self):
+        """The loaded model runtime. A method, not an attribute chain in the nodes: langgraph inspects
+        a node's nonlocals at compile time, and touching ``llm.rt`` there would load the model."""
+        return self.llm.rt
+
     def memory_context(self, settings: AgentSettings, config) -> MemoryContext:
         tid = thread_id_of(config)
         return MemoryContext(settings, tid, thread_dir(tid, self.data_dir), self.llm)
@@ -63,7 +68,7 @@ def split_task(messages: list[BaseMessage]) -> tuple[list[BaseMessage], list[Bas
 
 def use_thread_adapter(cfg: AgentConfig, thread_id: str) -> int | None:
     """Make the runtime decode with this thread's latest good adapter (or the base). Caller holds the lock."""
-    rt = cfg.llm.rt
+    rt = cfg.runtime()
     store = cfg.store(thread_id)
     latest = store.latest()  # verifies sha256; rolls back past a corrupt version
     for event in store.events:

@@ -16,11 +16,12 @@ from ..memory import SLEEP
 from ..models.messages import content_text
 from ..settings import AgentSettings
 from .context import AgentConfig, run_settings, split_task, thread_id_of, use_thread_adapter
-from .prompts import invalid_call_feedback
+from .prompts import LOOP_NOTE, invalid_call_feedback
 
 __all__ = ["make_agent_node", "make_memory_node", "make_router", "build_prompt", "MAX_PARSE_RETRIES"]
 
 MAX_PARSE_RETRIES = 2  # invalid or empty replies in a row before the run ends with the model's text
+REPEAT_LIMIT = 3       # identical tool results in a row before the model must answer without tools
 
 
 def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config) -> list:
@@ -30,15 +31,28 @@ def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config)
     return [SystemMessage(system)] + list(state.get("messages", []))
 
 
+def _stuck(messages: list) -> bool:
+    """The last REPEAT_LIMIT tool results are identical: the model is looping on a call."""
+    results = [content_text(m.content) for m in messages if isinstance(m, ToolMessage)][-REPEAT_LIMIT:]
+    return len(results) == REPEAT_LIMIT and len(set(results)) == 1
+
+
 def make_agent_node(cfg: AgentConfig):
     bound = cfg.llm.bind_tools(cfg.tools)
 
     def agent(state: dict, runtime: Runtime[AgentSettings], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
         prompt = build_prompt(cfg, state, settings, config)
-        with cfg.llm.rt.lock:  # this thread's adapter and the generation, atomically
+        # A small model can loop on a call whose result no longer changes; then it answers with
+        # no tools bound, so it must reply in words.
+        model = bound
+        if _stuck(state.get("messages", [])):
+            model = cfg.llm
+            prompt = prompt + [HumanMessage(LOOP_NOTE)]
+        with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
             version = use_thread_adapter(cfg, thread_id_of(config))
-            reply: AIMessage = bound.invoke(prompt, config, max_new_tokens=settings.max_new_tokens)
+            reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
+                                            max_tool_calls=settings.max_tool_calls_per_step)
         if len(reply.tool_calls) > settings.max_tool_calls_per_step:
             reply = reply.model_copy(update={"tool_calls": reply.tool_calls[:settings.max_tool_calls_per_step]})
         usage = reply.usage_metadata or {}

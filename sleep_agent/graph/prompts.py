@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SYSTEM_PROMPT", "wake_note", "invalid_call_feedback", "call_signature"]
+from collections import Counter
+
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "LOOP_NOTE", "wake_note", "invalid_call_feedback", "call_signature"]
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful agent working on a long task with tools. Call one tool at a time. "
     "When the task is done, reply with the final answer and no tool call."
 )
-MAX_LISTED_CALLS = 40  # the wake note lists recent consolidated calls; older ones are counted only
+LOOP_NOTE = ("Your last tool calls all returned the same result, so calling again will not help. "
+             "Answer the task now in plain words, from what you know and remember.")
+MAX_LISTED_CALLS = 40  # distinct consolidated calls listed in the wake note (the count covers all)
 
 
 def call_signature(call: dict) -> str:
@@ -18,15 +22,14 @@ def call_signature(call: dict) -> str:
 
 def wake_note(sleeps: int, version: int, calls: list[str]) -> str:
     """What the agent is told after waking: it slept, its memory is in its weights, what it did."""
-    listed = calls[-MAX_LISTED_CALLS:]
-    older = len(calls) - len(listed)
+    counts = Counter(calls)
+    listed = [f"{c} x{n}" if n > 1 else c for c, n in list(counts.items())[-MAX_LISTED_CALLS:]]
     done = "; ".join(listed) if listed else "none"
-    more = f" (and {older} earlier)" if older else ""
     return (
         f"[Memory] You have slept {sleeps} time(s) to free your context window. The results of your "
         f"earlier tool calls are no longer shown: they are stored in your memory (adapter v{version}), "
-        f"so answer from memory. Tool calls already done{more}: {done}. Continue the task; do not "
-        "repeat calls already done."
+        f"so answer questions about them from memory. Tool calls done so far ({len(calls)}): {done}. "
+        "Continue the task from where you left off."
     )
 
 

@@ -12,6 +12,7 @@ Progress (phase, step, loss, seconds) is streamed as LangGraph custom events: ``
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage, RemoveMessage
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
@@ -49,8 +50,9 @@ def make_sleep_node(cfg: AgentConfig):
         task = pinned[-1].content if pinned else None
         train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
                                      rank=settings.lora_rank, alpha=2 * settings.lora_rank,
-                                     system_prompt=cfg.system_prompt)
-        report = consolidate(cfg.llm.rt, cfg.store(thread_id_of(config)), pinned + evicted, task=task,
+                                     system_prompt=cfg.system_prompt,
+                                     tools=[convert_to_openai_tool(t) for t in cfg.tools])
+        report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted, task=task,
                              config=train_cfg, span=(start, start + len(evicted)),
                              progress=lambda e: write({"sleep": {**e, "sleep": index}}))
 

@@ -91,8 +91,9 @@ class LocalRuntime:
                 ids.add(tid)
         return sorted(i for i in ids if i is not None)
 
-    def _generate_kwargs(self, input_ids, *, max_new_tokens, temperature, top_p, stop):
+    def _generate_kwargs(self, input_ids, *, max_new_tokens, temperature, top_p, stop, stop_check=None):
         import torch
+        from transformers import StoppingCriteriaList
 
         kwargs = dict(
             input_ids=input_ids,
@@ -107,11 +108,16 @@ class LocalRuntime:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         if stop:
             kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
+        if stop_check is not None:
+            kwargs["stopping_criteria"] = StoppingCriteriaList(
+                [_TextStop(self.tokenizer, input_ids.shape[1], stop_check)])
         return kwargs
 
     def stream(self, prompt: str, *, max_new_tokens: int = 512, temperature: float = 0.0,
-               top_p: float = 1.0, seed: int | None = None, stop=None) -> Iterator[str]:
-        """Yield text pieces as they are decoded; generation runs in a worker thread."""
+               top_p: float = 1.0, seed: int | None = None, stop=None, stop_check=None) -> Iterator[str]:
+        """Yield text pieces as they are decoded; generation runs in a worker thread.
+
+        ``stop_check(text_so_far) -> bool`` ends decoding early (e.g. once a whole tool call is out)."""
         import torch
         from transformers import TextIteratorStreamer
 
@@ -120,8 +126,8 @@ class LocalRuntime:
                 torch.manual_seed(seed)
             input_ids = torch.tensor([self.encode(prompt)], device=self.base_model.device)
             streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens,
-                                           temperature=temperature, top_p=top_p, stop=stop)
+            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens, temperature=temperature,
+                                           top_p=top_p, stop=stop, stop_check=stop_check)
             errors: list[BaseException] = []
 
             def work():
@@ -140,7 +146,7 @@ class LocalRuntime:
                 raise errors[0]
 
     def generate(self, prompt: str, *, max_new_tokens: int = 512, temperature: float = 0.0,
-                 top_p: float = 1.0, seed: int | None = None, stop=None) -> Generation:
+                 top_p: float = 1.0, seed: int | None = None, stop=None, stop_check=None) -> Generation:
         import torch
 
         t0 = time.perf_counter()
@@ -149,8 +155,8 @@ class LocalRuntime:
                 torch.manual_seed(seed)
             ids = self.encode(prompt)
             input_ids = torch.tensor([ids], device=self.base_model.device)
-            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens,
-                                           temperature=temperature, top_p=top_p, stop=stop)
+            kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens, temperature=temperature,
+                                           top_p=top_p, stop=stop, stop_check=stop_check)
             with torch.inference_mode():
                 out = self.model.generate(**kwargs)
         new = out[0, len(ids):]
@@ -214,3 +220,17 @@ class LocalRuntime:
             if was_merged:
                 self.peft_model.merge_adapter()
                 self.merged = True
+
+
+class _TextStop:
+    """A transformers stopping criterion that asks ``check(decoded new text)`` after each token."""
+
+    def __init__(self, tokenizer, prompt_len: int, check):
+        self.tokenizer, self.prompt_len, self.check = tokenizer, prompt_len, check
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
+        done = bool(self.check(text))
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
