@@ -375,3 +375,29 @@ def test_valid_calls_round_trip(call, form, key, as_list, prefix):
     assert res.errors == []
     assert [(c.name, c.args) for c in res.tool_calls] == [(name, args)]
     assert res.content == prefix.strip()
+
+
+# --- schema echo (seen on qwen2.5-coder-0.5b) ----------------------------------------------------
+_ECHO_TOOLS = [
+    {"type": "function", "function": {"name": "read", "parameters": {
+        "type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}},
+    {"type": "function", "function": {"name": "next_record", "parameters": {"type": "object", "properties": {}}}},
+]
+
+
+def test_schema_echo_is_unwrapped_to_the_real_arguments():
+    text = '{"name": "read", "arguments": {"properties": {"name": "Samor"}, "required": ["name"]}}'
+    result = parse_tool_calls(text, _ECHO_TOOLS)
+    assert [(c.name, c.args) for c in result.tool_calls] == [("read", {"name": "Samor"})]
+
+
+def test_stray_schema_keywords_are_dropped_but_real_unknown_args_still_fail():
+    ok = parse_tool_calls('{"name": "read", "arguments": {"name": "X", "type": "object"}}', _ECHO_TOOLS)
+    assert ok.tool_calls[0].args == {"name": "X"}
+    bad = parse_tool_calls('{"name": "read", "arguments": {"name": "X", "colour": "red"}}', _ECHO_TOOLS)
+    assert not bad.tool_calls and "colour" in bad.errors[0]
+
+
+def test_made_up_properties_for_a_tool_without_parameters_are_dropped():
+    text = '{"name": "next_record", "arguments": {"properties": {"city": "x"}}}'
+    assert parse_tool_calls(text, _ECHO_TOOLS).tool_calls[0].args == {}

@@ -55,9 +55,11 @@ def is_correct(reply: str, answer: str) -> bool:
     return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
 
 
-def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 24) -> str:
+def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 20) -> str:
     msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": question}]
-    return runtime.generate(runtime.render(msgs), max_new_tokens=max_new_tokens).text
+    # Answers are one short sentence: stop at its end instead of decoding max_new_tokens.
+    return runtime.generate(runtime.render(msgs), max_new_tokens=max_new_tokens,
+                            stop_check=lambda text: text.rstrip().endswith((".", "\n"))).text
 
 
 def _trained_so_far(version) -> list[SleepExample]:
@@ -112,6 +114,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
         "facts": len(facts),
         "data_parts": parts,
         "passes": config.passes,
+        "passes_done": result.passes_done,
         "lr": config.lr,
         "rank": config.rank,
         "loss_curve": result.loss_curve,

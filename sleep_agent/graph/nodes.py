@@ -31,12 +31,6 @@ def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config)
     return [SystemMessage(system)] + list(state.get("messages", []))
 
 
-def _stuck(messages: list) -> bool:
-    """The last REPEAT_LIMIT tool results are identical: the model is looping on a call."""
-    results = [content_text(m.content) for m in messages if isinstance(m, ToolMessage)][-REPEAT_LIMIT:]
-    return len(results) == REPEAT_LIMIT and len(set(results)) == 1
-
-
 def make_agent_node(cfg: AgentConfig):
     bound = cfg.llm.bind_tools(cfg.tools)
 
@@ -46,7 +40,7 @@ def make_agent_node(cfg: AgentConfig):
         # A small model can loop on a call whose result no longer changes; then it answers with
         # no tools bound, so it must reply in words.
         model = bound
-        if _stuck(state.get("messages", [])):
+        if state.get("repeats", 0) >= REPEAT_LIMIT - 1:
             model = cfg.llm
             prompt = prompt + [HumanMessage(LOOP_NOTE)]
         with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
@@ -113,6 +107,11 @@ def make_memory_node(cfg: AgentConfig):
             update["messages"] = replaced
             by_id = {m.id: m for m in replaced}
             state = {**state, "messages": [by_id.get(m.id, m) for m in state["messages"]]}
+        # Count identical consecutive tool results in state, so the count survives a sleep.
+        results = [content_text(m.content) for m in state.get("messages", []) if isinstance(m, ToolMessage)]
+        if results:
+            same = results[-1] == state.get("last_result")
+            update.update(last_result=results[-1], repeats=state.get("repeats", 0) + 1 if same else 0)
         prompt = build_prompt(cfg, state, settings, config)
         tokens = cfg.llm.get_num_tokens_from_messages(prompt, tools=cfg.tools)
         update["prompt_tokens"] = tokens

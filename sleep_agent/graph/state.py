@@ -26,3 +26,5 @@ class AgentState(TypedDict, total=False):
     tokens_total: int           # prompt + generated tokens over all model calls
     evicted_messages: int       # messages that have left the window (offset of the trajectory span)
     parse_retries: int          # consecutive replies with an invalid tool call
+    last_result: str            # the latest tool result, and how many times in a row it repeated:
+    repeats: int                # a model looping on a call that no longer changes anything

@@ -1,0 +1,57 @@
+"""A script using the Python API runs a thread, its process ends, and a new process resumes the
+thread with its latest adapter (SQLite checkpoint + per-thread adapter store on disk)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent('''
+    import json, sys
+    from pathlib import Path
+    from sleep_agent import LocalChatModel, build_agent, sqlite_checkpointer
+    from tools import RecordArchive
+
+    data, phase = Path(sys.argv[1]), sys.argv[2]
+    archive = RecordArchive(seed=3, size=10)
+    llm = LocalChatModel()
+    graph = build_agent(llm, [archive.tool()], data_dir=data, settings={
+        "context_budget": 600, "keep_last_turns": 1, "sleep_passes": 1}).compile(
+        checkpointer=sqlite_checkpointer(data / "checkpoints.sqlite"))
+    config = {"configurable": {"thread_id": "resume-me"}}
+    if phase == "first":
+        task = ("The archive holds 10 records. Call next_record again and again, one call per reply, "
+                "until it says there are no more records.")
+        state = graph.invoke({"messages": [("user", task)]}, config, context={"max_steps": 5})
+    else:
+        before = graph.get_state(config).values
+        question = f"In which city does {archive.people[0].name} live? Answer in one sentence."
+        state = graph.invoke({"messages": [("user", question)]}, config,
+                             context={"max_steps": before["steps"] + 1})
+    print(json.dumps({"sleeps": len(state.get("sleeps", [])), "adapter_version": state.get("adapter_version"),
+                      "active_adapter": llm.rt.adapter_path, "steps": state["steps"],
+                      "first_message": state["messages"][0].content}))
+''')
+
+
+def _run(tmp_path, phase: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), phase], capture_output=True,
+                         text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_thread_resumes_in_a_new_process_with_its_adapter(tmp_path):
+    first = _run(tmp_path, "first")
+    assert first["sleeps"] >= 1 and first["adapter_version"] >= 1
+    second = _run(tmp_path, "second")  # a new process: nothing shared but the files
+    assert second["sleeps"] == first["sleeps"], "the checkpoint was not resumed"
+    assert second["steps"] == first["steps"] + 1
+    assert second["first_message"].startswith("The archive holds 10 records")  # same thread, task pinned
+    version = f"v{first['adapter_version']:04d}"
+    assert second["active_adapter"] and second["active_adapter"].endswith(version), second
