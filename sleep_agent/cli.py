@@ -90,7 +90,7 @@ def cmd_run(args) -> int:
     return 0
 
 
-DEMO_BUDGET = 600  # tokens: small enough that 10 records overflow the window two or three times
+DEMO_BUDGET = 600  # tokens: small enough that 7 records overflow the window twice
 
 
 def cmd_demo(args) -> int:
@@ -99,7 +99,7 @@ def cmd_demo(args) -> int:
 
     from .console import run_live
 
-    archive = RecordArchive(seed=args.seed, size=10)
+    archive = RecordArchive(seed=args.seed, size=args.records)
     first = archive.people[0]
     task = (f"The archive holds {len(archive.people)} records. Call next_record again and again, one call "
             "per reply, until it says there are no more records. Do not stop early. Then answer this "
@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the main job: a long task with several sleeps, answer checked")
     agent_flags(d)
-    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--seed", type=int, default=7, help="seed of the made-up archive")
+    d.add_argument("--records", type=int, default=7, help="records to read (1..12); more records, more sleeps")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("run", help="run the agent on a task (workspace files, calculator, notes)")

@@ -1,15 +1,20 @@
 """Run settings of the agent, in one place, each with the reason for its default.
 
-``AgentSettings`` is the graph's ``context_schema``: scripts pass it to ``invoke(..., context=...)``,
-Studio shows it as the run's context, the CLI fills it from flags. A bad value stops the run at the
-start with an error that names the field and the allowed values.
+``AgentSettings`` holds the defaults given to ``build_agent``. A run overrides any of them through its
+context (``invoke(..., context={"context_budget": 600})``; in Studio, the run's context), typed by
+``AgentContext``, the graph's ``context_schema``: a TypedDict of the same fields, all optional, so
+that what a run leaves out keeps the build-time value. A bad value stops the run at the start with
+an error that names the field and the allowed values.
 """
 
 from __future__ import annotations
 
+import typing
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["AgentSettings", "SettingsError", "MEMORY_STRATEGIES"]
+from typing_extensions import TypedDict
+
+__all__ = ["AgentContext", "AgentSettings", "SettingsError", "MEMORY_STRATEGIES"]
 
 MEMORY_STRATEGIES = ("sleep", "window", "full")
 
@@ -90,3 +95,7 @@ class AgentSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# The run-context schema: every AgentSettings field, optional (see the module docstring).
+AgentContext = TypedDict("AgentContext", typing.get_type_hints(AgentSettings), total=False)

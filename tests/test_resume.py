@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent('''
     if phase == "first":
         task = ("The archive holds 10 records. Call next_record again and again, one call per reply, "
                 "until it says there are no more records.")
-        state = graph.invoke({"messages": [("user", task)]}, config, context={"max_steps": 5})
+        state = graph.invoke({"messages": [("user", task)]}, config, context={"max_steps": 8})
     else:
         before = graph.get_state(config).values
         question = f"In which city does {archive.people[0].name} live? Answer in one sentence."

@@ -20,7 +20,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.prebuilt import ToolNode
 
 from ..paths import home
-from ..settings import AgentSettings
+from ..settings import AgentContext, AgentSettings
 from .context import AgentConfig
 from .nodes import make_agent_node, make_memory_node, make_router
 from .prompts import DEFAULT_SYSTEM_PROMPT
@@ -50,7 +50,7 @@ def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: 
     if memory is not None:
         s = AgentSettings.from_any({**s.to_dict(), "memory": memory})
     cfg = AgentConfig(model, list(tools), system_prompt, s, Path(data_dir) if data_dir else None)
-    g = StateGraph(AgentState, context_schema=AgentSettings)
+    g = StateGraph(AgentState, context_schema=AgentContext)
     g.add_node("agent", make_agent_node(cfg))
     g.add_node("tools", ToolNode(cfg.tools, handle_tool_errors=True))
     g.add_node("memory", make_memory_node(cfg), destinations=("agent", "sleep"))
