@@ -35,7 +35,7 @@ def test_one_sleep_teaches_facts_the_model_did_not_know(smol, tmp_path):
     assert before == 0, "the made-up facts must be unknown before sleeping"
 
     store = AdapterStore("recall-test", tmp_path)
-    report = consolidate(smol, store, _trajectory(archive, 5), task=None,
+    report = consolidate(smol, store, _trajectory(archive, 5),
                          config=SleepTrainConfig(passes=4, lr=5e-4, system_prompt=SYSTEM))
     after = sum(is_correct(answer_question(smol, q, SYSTEM), a) for q, a in questions)
     assert after >= 3, f"only {after}/5 facts recalled after sleep (loss {report.loss_curve[-3:]})"

@@ -7,7 +7,7 @@ previous version in force; the trajectory file lets the sleep be redone.
 
 Example::
 
-    >>> report = consolidate(runtime, AdapterStore("thread-1"), evicted_messages, task="...")
+    >>> report = consolidate(runtime, AdapterStore("thread-1"), evicted_messages, config=SleepTrainConfig())
     >>> report.version, report.heldout_accuracy
 """
 
@@ -70,8 +70,8 @@ def _trained_so_far(version) -> list[SleepExample]:
     return [SleepExample(r["question"], r["answer"], r.get("part", "probe")) for r in rows]
 
 
-def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, task: str | None,
-                config: SleepTrainConfig, span: tuple[int, int] | None = None,
+def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepTrainConfig,
+                span: tuple[int, int] | None = None,
                 progress: Callable[[dict], None] | None = None) -> SleepReport:
     """Train the thread's adapter on ``messages`` and publish + activate a new version."""
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from langgraph.types import Command
 
 from ..memory import SLEEP
 from ..models.messages import content_text
-from ..settings import AgentSettings
+from ..settings import AgentContext, AgentSettings
 from .context import AgentConfig, run_settings, split_task, thread_id_of, use_thread_adapter
 from .prompts import LOOP_NOTE, invalid_call_feedback
 
@@ -34,15 +34,14 @@ def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config)
 def make_agent_node(cfg: AgentConfig):
     bound = cfg.llm.bind_tools(cfg.tools)
 
-    def agent(state: dict, runtime: Runtime[AgentSettings], config) -> dict:
+    def agent(state: dict, runtime: Runtime[AgentContext], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
         prompt = build_prompt(cfg, state, settings, config)
         # A small model can loop on a call whose result no longer changes; then it answers with
         # no tools bound, so it must reply in words.
-        model = bound
-        if state.get("repeats", 0) >= REPEAT_LIMIT - 1:
-            model = cfg.llm
-            prompt = prompt + [HumanMessage(LOOP_NOTE)]
+        model, stuck = bound, state.get("repeats", 0) >= REPEAT_LIMIT - 1
+        if stuck:
+            model, prompt = cfg.llm, prompt + [HumanMessage(LOOP_NOTE)]
         with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
             version = use_thread_adapter(cfg, thread_id_of(config))
             reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
@@ -57,6 +56,8 @@ def make_agent_node(cfg: AgentConfig):
             "tokens_total": state.get("tokens_total", 0) + usage.get("total_tokens", 0),
             "adapter_version": version,
         }
+        if stuck:  # the next tool result starts a fresh count
+            update.update(repeats=0, last_result="")
         problems = [c.get("error") or "" for c in reply.invalid_tool_calls]
         if not reply.tool_calls and not problems and not content_text(reply.content).strip():
             problems = ["the reply was empty"]
@@ -73,7 +74,7 @@ def make_agent_node(cfg: AgentConfig):
 
 
 def make_router(cfg: AgentConfig):
-    def route_after_agent(state: dict, runtime: Runtime[AgentSettings]) -> str:
+    def route_after_agent(state: dict, runtime: Runtime[AgentContext]) -> str:
         last = state["messages"][-1]
         if state.get("steps", 0) >= run_settings(runtime, cfg.settings).max_steps:
             return END
@@ -99,7 +100,7 @@ def _truncate_tool_results(messages: list, limit: int) -> list:
 
 
 def make_memory_node(cfg: AgentConfig):
-    def memory(state: dict, runtime: Runtime[AgentSettings], config) -> Command:
+    def memory(state: dict, runtime: Runtime[AgentContext], config) -> Command:
         settings = run_settings(runtime, cfg.settings)
         update: dict = {}
         replaced = _truncate_tool_results(state.get("messages", [])[-8:], settings.max_tool_result_chars)

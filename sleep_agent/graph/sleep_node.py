@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 
 from ..consolidation import SleepTrainConfig, consolidate
 from ..memory import split_keep_last
-from ..settings import AgentSettings
+from ..settings import AgentContext
 from .context import AgentConfig, run_settings, split_task, thread_id_of
 from .prompts import call_signature, wake_note
 from .trajectory import write_trajectory
@@ -34,7 +34,7 @@ def _writer():
 
 
 def make_sleep_node(cfg: AgentConfig):
-    def sleep(state: dict, runtime: Runtime[AgentSettings], config) -> dict:
+    def sleep(state: dict, runtime: Runtime[AgentContext], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
         ctx = cfg.memory_context(settings, config)
         pinned, body = split_task(state["messages"])
@@ -47,12 +47,11 @@ def make_sleep_node(cfg: AgentConfig):
         write({"sleep": {"phase": "start", "sleep": index, "messages": len(evicted), "seconds": 0.0}})
         path = write_trajectory(ctx.thread_dir, index, pinned + evicted)  # write-ahead
 
-        task = pinned[-1].content if pinned else None
         train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
                                      rank=settings.lora_rank, alpha=2 * settings.lora_rank,
                                      system_prompt=cfg.system_prompt,
                                      tools=[convert_to_openai_tool(t) for t in cfg.tools])
-        report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted, task=task,
+        report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted,
                              config=train_cfg, span=(start, start + len(evicted)),
                              progress=lambda e: write({"sleep": {**e, "sleep": index}}))
 
