@@ -48,6 +48,11 @@ def make_agent_node(cfg: AgentConfig):
                                             max_tool_calls=settings.max_tool_calls_per_step)
         if len(reply.tool_calls) > settings.max_tool_calls_per_step:
             reply = reply.model_copy(update={"tool_calls": reply.tool_calls[:settings.max_tool_calls_per_step]})
+        if reply.tool_calls and content_text(reply.content).strip():
+            # Text beside a tool call from a small model is mostly echo or junk (e.g. '{"name": "'),
+            # and left in the window it gets copied into later replies; keep it in metadata only.
+            meta = {**reply.response_metadata, "text_beside_calls": content_text(reply.content)}
+            reply = reply.model_copy(update={"content": "", "response_metadata": meta})
         usage = reply.usage_metadata or {}
         update = {
             "messages": [reply],
