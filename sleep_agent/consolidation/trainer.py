@@ -50,7 +50,7 @@ class SleepTrainConfig:
     """
 
     passes: int = 2
-    lr: float = 5e-4
+    lr: float = 2e-4  # the agent's default too (AgentSettings.sleep_lr says why)
     rank: int = 16
     alpha: int = 32
     target_modules: str | list[str] = "all-linear"
