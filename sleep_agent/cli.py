@@ -5,6 +5,7 @@
     sleep-agent inspect THREAD [--json]        a thread's sleeps and adapter versions
     sleep-agent models [--json]                the offline models and their state
     sleep-agent models prepare [NAME]          verify (sha256) and convert a model to bf16 once
+    sleep-agent bench retention [--passes ..]  does a sleep remember? (accuracy vs sleep duration N)
 """
 
 from __future__ import annotations
@@ -144,13 +145,47 @@ def cmd_inspect(args) -> int:
     print(f"thread {args.thread}: {info['steps']} steps, {len(info['sleeps'])} sleep(s), "
           f"{info['messages_in_window']} messages in the window")
     for v in versions:
-        val = (v.get("validation") or {}).get("heldout_accuracy")
+        val = (v.get("validation") or {}).get("heldout")
         secs = (v.get("seconds") or {})
         print(f"  v{v['version']:04d} [{v['status']}] parent={v.get('parent')} created={v.get('created')} "
               f"facts={v.get('facts')} passes={v.get('passes')} heldout={val} "
               f"train={secs.get('train')} s loss={(v.get('loss_curve') or [None])[-1]}")
     for e in store.events:
         print(f"  ! {e}")
+    return 0
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 1,2,4,8, not {text!r}")
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,4,8, not {text!r}")
+    return values
+
+
+def cmd_bench(args) -> int:
+    from .bench.retention import format_table, run_retention
+    from .models import LocalRuntime
+
+    t0 = time.perf_counter()
+    rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
+    print(f"[model {args.model} loaded in {time.perf_counter() - t0:.1f} s]", file=sys.stderr)
+    result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit,
+                           log=lambda m: print(m, file=sys.stderr))
+    result["command"] = (f"sleep-agent bench retention --model {args.model} "
+                         f"--passes {','.join(map(str, args.passes))} --seed {args.seed}"
+                         + (f" --limit {args.limit}" if args.limit else ""))
+    if args.out:
+        from .io_utils import atomic_write_bytes
+
+        stem = f"{args.out}/retention-{args.model}"
+        atomic_write_bytes(f"{stem}.json", (json.dumps(result, indent=2) + "\n").encode())
+        atomic_write_bytes(f"{stem}.md", (f"# Retention: {args.model}\n\nCommand: `{result['command']}`\n\n"
+                                          + format_table(result)).encode())
+        print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
+    print(json.dumps(result) if args.json else format_table(result))
     return 0
 
 
@@ -194,6 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name", nargs="?", help="model to prepare (default: every installed one)")
     m.add_argument("--json", action="store_true", help="print the list as JSON")
     m.set_defaults(func=cmd_models)
+
+    b = sub.add_parser("bench", help="benchmarks: retention (does a sleep remember?)")
+    b.add_argument("which", choices=["retention"])
+    b.add_argument("--model", default=DEFAULT_MODEL, help="registry name, local folder or hub id")
+    b.add_argument("--passes", type=_int_list, default=[1, 2, 4, 8], help="sleep durations N, e.g. 1,2,4,8")
+    b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
+    b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
+    b.add_argument("--out", default=None, help="folder to write retention-MODEL.json and .md into")
+    b.add_argument("--json", action="store_true", help="print one JSON object")
+    b.set_defaults(func=cmd_bench)
     return p
 
 

@@ -21,7 +21,7 @@ def _short(text: str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-class _SleepBar:
+class SleepBar:
     """One tqdm bar per sleep, driven by the sleep node's custom stream events."""
 
     def __init__(self, out):
@@ -45,8 +45,12 @@ class _SleepBar:
             if self.bar is not None:
                 self.bar.close()
                 self.bar = None
-            print(f"  [sleep {e.get('sleep')}] adapter v{e.get('version')} published in {e.get('seconds')} s",
-                  file=self.out)
+            if e.get("rejected"):
+                print(f"  [sleep {e.get('sleep')}] not published ({'; '.join(e['rejected'])}); "
+                      f"keeping adapter v{e.get('version')}", file=self.out)
+            else:
+                print(f"  [sleep {e.get('sleep')}] adapter v{e.get('version')} published in {e.get('seconds')} s",
+                      file=self.out)
 
 
 def summarize(state: dict, seconds: float) -> dict:
@@ -67,7 +71,7 @@ def summarize(state: dict, seconds: float) -> dict:
 def run_live(graph, inputs, config: dict, context: dict | None = None, *, quiet: bool = False) -> dict:
     """Stream ``graph`` (updates + custom events), print progress unless ``quiet``, return the summary."""
     out = sys.stderr if quiet else sys.stdout
-    bar = _SleepBar(out)
+    bar = SleepBar(out)
     t0 = time.perf_counter()
     for mode, event in graph.stream(inputs, config, context=context, stream_mode=["updates", "custom"]):
         if quiet:

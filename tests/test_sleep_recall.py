@@ -42,7 +42,7 @@ def test_one_sleep_teaches_facts_the_model_did_not_know(smol, tmp_path):
     # the sleep is recorded: a verified adapter version with its training stats
     latest = store.latest()
     assert latest.version == report.version == 1
-    assert latest.manifest["data_parts"]["probe"] == 5 * 2 * 5  # 5 people x (city, job) x 5 phrasings
+    assert latest.manifest["data_parts"]["probe"] == 5 * 2 * 4  # 5 people x (city, job) x 4 phrasings
     assert latest.manifest["loss_curve"][-1] < latest.manifest["loss_curve"][0]
 
     smol.deactivate_adapter()  # the base model alone still does not know them

@@ -1,19 +1,42 @@
-"""The sleep's consolidation engine: sleep data (dataset), LoRA training (trainer), the whole sleep (engine)."""
+"""The sleep's consolidation engine.
 
-from .dataset import Fact, SleepExample, build_examples, extract_facts
-from .engine import SleepReport, answer_question, consolidate, is_correct
+- :mod:`.dataset`: facts from the trajectory, derived 2-hop chains, question/answer examples;
+- :mod:`.anchors`: general-knowledge and "no record" examples against forgetting and hallucination;
+- :mod:`.trainer`: LoRA training on answer tokens (sleep duration N = passes);
+- :mod:`.gate`: answer with the adapter only about entities it consolidated;
+- :mod:`.validation`: held-out checks after training and the publish-or-keep decision;
+- :mod:`.engine`: the whole sleep, from evicted messages to a published adapter version.
+"""
+
+from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from .dataset import Fact, SleepExample, build_examples, derive_chains, extract_facts
+from .gate import EntityGate
+from .engine import SleepData, SleepReport, assemble, consolidate
 from .trainer import SleepTrainConfig, TrainResult, train_sleep
+from .validation import Scores, answer_question, answer_questions, is_correct, judge, score
 
 __all__ = [
+    "GENERAL_CONTROL",
+    "EntityGate",
     "Fact",
+    "Scores",
+    "SleepData",
     "SleepExample",
     "SleepReport",
     "SleepTrainConfig",
     "TrainResult",
     "answer_question",
+    "answer_questions",
+    "assemble",
     "build_examples",
     "consolidate",
+    "derive_chains",
     "extract_facts",
+    "general_correct",
     "is_correct",
+    "is_unknown_reply",
+    "judge",
+    "score",
     "train_sleep",
+    "unknown_examples",
 ]

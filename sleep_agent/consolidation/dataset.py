@@ -11,6 +11,11 @@ Facts come from the structured parts of the trajectory:
   Q "What is the city of Samor Fenkarin?"  A "The city of Samor Fenkarin is Ostrava Fell."
 - a tool call with arguments and its result gives
   Q "What did lookup return for entity=Zorblax?"  A "<the result>"
+- derived implications (:func:`derive_chains`): when one fact's answer is another fact's subject
+  (Ana's employer is Brightwell; Brightwell's headquarters is Tarnwick), the composed 2-hop fact
+  "the headquarters of the employer of Ana is Tarnwick" is trained too. The adapter does not
+  compose facts by itself (2-hop stayed at 0-8% with 1-hop training only, DESIGN.md section 4):
+  the composition has to happen while sleeping.
 
 Each fact gets several training phrasings and one held-out phrasing that is never trained on, so
 validation measures recall rather than memorised surface form.
@@ -27,7 +32,8 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..models.messages import content_text
 
-__all__ = ["Fact", "SleepExample", "extract_facts", "build_examples", "behavior_examples", "TEMPLATES"]
+__all__ = ["Fact", "SleepExample", "extract_facts", "derive_chains", "build_examples", "behavior_examples",
+           "TEMPLATES"]
 
 # kind -> (training phrasings, held-out phrasings). Fields: {subject}, {relation}, {answer}.
 TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -35,8 +41,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("What is the {relation} of {subject}?",
          "{subject}: what is their {relation}?",
          "Tell me the {relation} of {subject}.",
-         "Recall the {relation} recorded for {subject}.",
-         "What {relation} is recorded for {subject}?"),
+         "Recall the {relation} recorded for {subject}."),
         ("Which {relation} is listed for {subject}?",),
     ),
     "call": (
@@ -46,7 +51,14 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "When you ran {relation}({subject}), what did it say?"),
         ("Tell me what the {relation} tool gave back for {subject}.",),
     ),
+    # relation is composed: "headquarters of the employer"
+    "chain": (
+        ("What is the {relation} of {subject}?",
+         "{subject}: what is the {relation}?"),
+        ("Do you know the {relation} of {subject}?",),
+    ),
 }
+MAX_CHAINS = 64                 # derived 2-hop facts per sleep: they grow as a product of the facts
 MAX_ANSWER_CHARS = 400          # long tool outputs are cut: the facts that matter come first
 _ENTITY_KEYS = ("name", "title", "id", "entity", "key")  # which JSON field names the entity
 
@@ -61,7 +73,7 @@ class Fact:
     answer: str
 
     def statement(self) -> str:
-        if self.kind == "attribute":
+        if self.kind in ("attribute", "chain"):
             return f"The {self.relation} of {self.subject} is {self.answer}."
         return self.answer
 
@@ -78,8 +90,9 @@ class SleepExample:
 
     question: str
     answer: str
-    part: str  # data part: probe | replay | heldout | behavior
+    part: str  # data part: probe | chain | replay | heldout | behavior | general | unknown
     conversation: str = ""
+    subject: str = ""  # the fact's entity (probes, held-out): what the adapter now knows about
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,13 +128,35 @@ def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
             if msg is None or not (result := content_text(msg.content).strip()):
                 continue
             obj = msg.artifact if isinstance(msg.artifact, dict) else _json_object(result)
-            if obj is not None:
-                facts += _attribute_facts(obj)
+            attributes = _attribute_facts(obj) if obj is not None else []
+            facts += attributes
             args = call.get("args") or {}
-            if args:  # a call without arguments says nothing that tells its results apart
+            # A structured result is fully covered by its attributes; a call fact would only repeat it
+            # as a long answer. A call without arguments says nothing that tells its results apart.
+            if args and not attributes:
                 subject = ", ".join(f"{k}={v}" for k, v in args.items())
                 facts.append(Fact("call", subject, call["name"], result[:MAX_ANSWER_CHARS]))
     return facts
+
+
+def derive_chains(facts: Sequence[Fact], *, limit: int = MAX_CHAINS) -> list[Fact]:
+    """2-hop facts: ``(s, r1, a)`` and ``(a, r2, b)`` give ``(s, "r2 of the r1", b)``.
+
+    Matching is on the exact answer string (case-insensitive), so "Brightwell" the employer links to
+    the record whose name is "Brightwell". Attributes only; at most ``limit``, in trajectory order.
+    """
+    by_subject: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.kind == "attribute":
+            by_subject.setdefault(f.subject.lower(), []).append(f)
+    chains: list[Fact] = []
+    for f in facts:
+        if f.kind != "attribute":
+            continue
+        for g in by_subject.get(f.answer.lower(), []):
+            if g.subject.lower() != f.subject.lower() and len(chains) < limit:
+                chains.append(Fact("chain", f.subject, f"{g.relation} of the {f.relation}", g.answer))
+    return list(dict.fromkeys(chains))
 
 
 def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepExample], list[SleepExample]]:
@@ -136,8 +171,9 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
         trained, held = TEMPLATES[f.kind]
         fill = asdict(f)
         answer = f.statement()
-        train += [SleepExample(t.format(**fill), answer, "probe") for t in trained]
-        heldout += [SleepExample(t.format(**fill), f.answer, "heldout") for t in held]
+        part = "chain" if f.kind == "chain" else "probe"
+        train += [SleepExample(t.format(**fill), answer, part, subject=f.subject) for t in trained]
+        heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject) for t in held]
     random.Random(seed).shuffle(train)
     return train, heldout
 

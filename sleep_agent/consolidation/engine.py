@@ -1,14 +1,16 @@
 """The sleep: consolidate an evicted trajectory into the thread's adapter and publish a new version.
 
 Order matters for crash safety: the caller has already written the trajectory to disk (write-ahead);
-here the sleep data is built, the adapter trained, the result checked on held-out phrasings, and only
-then published atomically (AdapterStore.publish) and activated. A crash before publish leaves the
-previous version in force; the trajectory file lets the sleep be redone.
+here the sleep data is built (:func:`assemble`), the adapter trained, the result validated against the
+previous version (:mod:`.validation`), and only then published atomically (AdapterStore.publish) and
+activated. A crash before publish leaves the previous version in force; the trajectory file lets the
+sleep be redone. A sleep that makes things worse is not published: the previous version stays active
+and the report says why (``SleepReport.rejected``).
 
 Example::
 
     >>> report = consolidate(runtime, AdapterStore("thread-1"), evicted_messages, config=SleepTrainConfig())
-    >>> report.version, report.heldout_accuracy
+    >>> report.version, report.validation["heldout"]
 """
 
 from __future__ import annotations
@@ -23,109 +25,161 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage
 
 from ..adapters import AdapterStore
-from .dataset import SleepExample, behavior_examples, build_examples, extract_facts
+from .anchors import general_examples, unknown_examples
+from .dataset import SleepExample, behavior_examples, build_examples, derive_chains, extract_facts
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
+from .validation import judge, score
 
-__all__ = ["SleepReport", "consolidate", "answer_question", "is_correct", "SLEEP_DATA_FILE"]
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "SLEEP_DATA_FILE"]
 
-SLEEP_DATA_FILE = "sleep_data.jsonl"  # every example trained so far on this thread (for replay)
+SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay)
 REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
 MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
-MAX_VALIDATION = 8                    # held-out questions asked after training (about 1-2 s each on CPU)
+UNKNOWN_SHARE = 0.1                   # "no record" examples per trained example (at least MIN_UNKNOWN)
+MIN_UNKNOWN = 8
+
+
+@dataclass
+class SleepData:
+    """What one sleep trains on and checks; ``parts`` counts each data part (for the manifest)."""
+
+    train: list[SleepExample]
+    heldout: list[SleepExample]       # the new facts in held-out phrasings
+    retained: list[SleepExample]      # a sample of earlier facts in held-out phrasings
+    history: list[SleepExample]       # the new version's sleep-data file
+    subjects: list[str]               # every entity the adapter will know about
+    relations: list[str]
+    facts: int = 0
+    parts: dict = field(default_factory=dict)
 
 
 @dataclass
 class SleepReport:
-    version: int
+    version: int | None               # the adapter version now active (the previous one if rejected)
     facts: int
     data_parts: dict
     passes: int
     loss_curve: list[float]
     train_tokens: int
-    heldout_accuracy: float | None
+    validation: dict                  # Scores.to_dict() of the trained adapter
+    rejected: list[str] = field(default_factory=list)  # why it was not published (empty: published)
     seconds: dict = field(default_factory=dict)
+
+    @property
+    def heldout_accuracy(self) -> float | None:
+        return self.validation.get("heldout")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def is_correct(reply: str, answer: str) -> bool:
-    """Loose match: the expected answer (or its first line) appears in the reply, case-insensitive."""
-    reply, answer = reply.lower().strip(), answer.lower().strip()
-    return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
-
-
-def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 20) -> str:
-    msgs = [{"role": "system", "content": system_prompt}, {"role": "user", "content": question}]
-    # Answers are one short sentence: stop at its end instead of decoding max_new_tokens.
-    return runtime.generate(runtime.render(msgs), max_new_tokens=max_new_tokens,
-                            stop_check=lambda text: text.rstrip().endswith((".", "\n"))).text
-
-
-def _trained_so_far(version) -> list[SleepExample]:
-    """Every example the thread's adapter was trained on up to ``version`` (its sleep-data file)."""
+def _read_history(version) -> list[SleepExample]:
+    """Every example in a version's sleep-data file (facts trained so far and their held-out forms)."""
     if version is None or not (version.path / SLEEP_DATA_FILE).is_file():
         return []
     rows = [json.loads(line) for line in (version.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
-    return [SleepExample(r["question"], r["answer"], r.get("part", "probe")) for r in rows]
+    return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), subject=r.get("subject", ""))
+            for r in rows]
+
+
+def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
+             config: SleepTrainConfig) -> SleepData:
+    """The sleep data: new probes + derived 2-hop chains + replay of earlier sleeps + anchors."""
+    rng = random.Random(config.seed + len(earlier))
+    facts = extract_facts(messages)
+    chains = derive_chains(facts)
+    train, heldout = build_examples(facts + chains, seed=config.seed)
+    old_train = [e for e in earlier if e.part in ("probe", "chain")]
+    old_heldout = [e for e in earlier if e.part == "heldout"]
+    count = min(len(old_train), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
+    replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject)
+              for e in rng.sample(old_train, count)]
+    subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts]))
+    relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
+    unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),
+                               seed=config.seed + len(earlier)) if subjects else []
+    general = general_examples()
+    behavior = behavior_examples(messages, config.agent_system_prompt or config.system_prompt) if config.tools else []
+    examples = train + replay + unknown + general + behavior
+    rng.shuffle(examples)
+    parts = {"probe": sum(e.part == "probe" for e in train), "chain": sum(e.part == "chain" for e in train),
+             "replay": len(replay), "unknown": len(unknown), "general": len(general),
+             "behavior": len(behavior), "heldout": len(heldout)}
+    return SleepData(
+        train=examples, heldout=rng.sample(heldout, len(heldout)),
+        retained=rng.sample(old_heldout, min(len(old_heldout), 8)),
+        history=list(dict.fromkeys(list(earlier) + train + heldout)),
+        subjects=subjects, relations=relations, facts=len(facts) + len(chains), parts=parts)
 
 
 def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepTrainConfig,
                 span: tuple[int, int] | None = None,
-                progress: Callable[[dict], None] | None = None) -> SleepReport:
-    """Train the thread's adapter on ``messages`` and publish + activate a new version."""
+                progress: Callable[[dict], None] | None = None,
+                on_pass: Callable[[int], None] | None = None) -> SleepReport:
+    """Train the thread's adapter on ``messages``; publish + activate a new version if it validates.
+
+    ``on_pass(n)`` is called after each training pass with the adapter in training active (the
+    retention benchmark measures accuracy against sleep duration N this way).
+    """
     t0 = time.perf_counter()
     emit = progress or (lambda e: None)
     emit({"phase": "dataset", "seconds": 0.0})
-    facts = extract_facts(messages)
-    train, heldout = build_examples(facts, seed=config.seed)
-    behavior = behavior_examples(messages, config.system_prompt) if config.tools else []
     previous = store.latest()
-    earlier = _trained_so_far(previous)
-    count = min(len(earlier), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
-    replay = [SleepExample(e.question, e.answer, "replay")
-              for e in random.Random(config.seed + len(earlier)).sample(earlier, count)]
-    examples = train + replay + behavior
-    history = list(dict.fromkeys(earlier + train))  # the new version's sleep-data file (deduplicated)
+    data = assemble(messages, _read_history(previous), config)
+    if previous is not None:
+        before = previous.manifest.get("validation") or {}
+    else:  # a thread's first sleep is compared with the base model
+        with runtime.adapter_disabled():
+            before = score(runtime, config.system_prompt).to_dict()
     t_data = time.perf_counter()
 
-    pm, result = train_sleep(runtime, examples, config, init_from=previous.path if previous else None,
-                             progress=emit)
+    pm, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
+                             progress=emit, on_pass=on_pass)
     t_train = time.perf_counter()
 
     emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
-    checked = heldout[:MAX_VALIDATION]
-    with runtime.lock:
-        correct = sum(is_correct(answer_question(runtime, ex.question, config.system_prompt), ex.answer)
-                      for ex in checked)
-    heldout_acc = round(correct / len(checked), 3) if checked else None
+    scores = score(runtime, config.system_prompt, heldout=data.heldout, retained=data.retained,
+                   known_subjects=data.subjects, relations=data.relations, seed=config.seed)
+    rejected = judge(scores, before, tolerance=config.tolerance) if config.validate else []
     t_val = time.perf_counter()
+    seconds = {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
+               "validate": round(t_val - t_train, 2)}
+    report = SleepReport(None, data.facts, data.parts, config.passes, result.loss_curve, result.train_tokens,
+                         scores.to_dict(), rejected, seconds)
 
-    emit({"phase": "publish", "seconds": round(t_val - t0, 1)})
-    parts = {"probe": len(train), "replay": len(replay), "behavior": len(behavior), "heldout": len(heldout)}
+    if rejected:
+        store._note(f"sleep not published ({'; '.join(rejected)}); keeping "
+                    f"{previous.name if previous else 'the base model'}")
+        if previous is not None:
+            runtime.activate_adapter(previous.path)
+            report.version = previous.version
+        else:
+            runtime.deactivate_adapter()
+    else:
+        emit({"phase": "publish", "seconds": round(t_val - t0, 1)})
 
-    def write(dest: Path) -> None:
-        save_trained_adapter(pm, dest)
-        lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in history]
-        (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
+        def write(dest: Path) -> None:
+            save_trained_adapter(pm, dest)
+            lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in data.history]
+            (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
 
-    manifest = {
-        "trajectory_span": list(span) if span else None,
-        "facts": len(facts),
-        "data_parts": parts,
-        "passes": config.passes,
-        "passes_done": result.passes_done,
-        "lr": config.lr,
-        "rank": config.rank,
-        "loss_curve": result.loss_curve,
-        "train_tokens": result.train_tokens,
-        "validation": {"heldout_accuracy": heldout_acc, "heldout_checked": len(checked)},
-        "seconds": {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
-                    "validate": round(t_val - t_train, 2)},
-    }
-    version = store.publish(write, manifest)
-    runtime.activate_adapter(version.path)
-    seconds = dict(manifest["seconds"], total=round(time.perf_counter() - t0, 2))
-    emit({"phase": "done", "version": version.version, "seconds": seconds["total"]})
-    return SleepReport(version.version, len(facts), parts, config.passes, result.loss_curve,
-                       result.train_tokens, heldout_acc, seconds)
+        manifest = {
+            "trajectory_span": list(span) if span else None,
+            "facts": data.facts,
+            "data_parts": data.parts,
+            "passes": config.passes,
+            "passes_done": result.passes_done,
+            "lr": config.lr,
+            "rank": config.rank,
+            "loss_curve": result.loss_curve,
+            "train_tokens": result.train_tokens,
+            "validation": scores.to_dict(),
+            "validation_before": before,
+            "seconds": seconds,
+        }
+        version = store.publish(write, manifest)
+        runtime.activate_adapter(version.path)
+        report.version = version.version
+    report.seconds["total"] = round(time.perf_counter() - t0, 2)
+    emit({"phase": "done", "version": report.version, "rejected": rejected, "seconds": report.seconds["total"]})
+    return report

@@ -39,14 +39,21 @@ class SleepTrainConfig:
         target_modules: which linear layers get LoRA; "all-linear" is the starting recipe.
         batch_size: examples per optimizer step. Sleep data is many short examples, so small
             batches give more steps per pass, which is what recall needed in the probes.
-        system_prompt: rendered before each question, as when the agent is awake. Keep it short:
-            it is a large share of each example's tokens (and so of sleep time).
+        system_prompt: the system message of question/answer examples and of the validation
+            questions. Keep it short: with the agent's 40-token prompt it was 60% of each example's
+            tokens, and sleep time is proportional to tokens.
+        agent_system_prompt: the agent's own system prompt, for behavior examples (replayed agent
+            turns rendered exactly as when awake); ``None`` uses ``system_prompt``.
         tools: the agent's tool schemas (OpenAI format), rendered in behavior examples only.
         stop_loss: adaptive stopping - after a pass whose mean loss is below this, stop. Training on
             past convergence drifts the model: on the 0.5B model N=4 was worse than N=2
             (DESIGN.md section 4), and four sleeps trained to a loss of 1e-3 made it babble.
             0 disables it (always ``passes`` passes).
         seed: shuffling seed, for reproducible sleeps.
+        validate: after training, ask held-out, retained, general and unknown questions and keep the
+            previous version when general knowledge or earlier facts got worse (``consolidation.validation``).
+        tolerance: questions a check may lose before it counts as worse. The checks are 4-8 questions,
+            so 0 would reject on a single flipped answer.
     """
 
     passes: int = 2
@@ -56,9 +63,12 @@ class SleepTrainConfig:
     target_modules: str | list[str] = "all-linear"
     batch_size: int = 2
     system_prompt: str = "You are a helpful assistant."
+    agent_system_prompt: str | None = None
     tools: list[dict] | None = None
     stop_loss: float = 0.05
     seed: int = 0
+    validate: bool = True
+    tolerance: int = 1
 
 
 @dataclass
@@ -133,11 +143,13 @@ def answer_loss(peft_model, ids, mask, labels):
 
 def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainConfig, *,
                 init_from: Path | None = None,
-                progress: Callable[[dict], None] | None = None) -> tuple[object, TrainResult]:
+                progress: Callable[[dict], None] | None = None,
+                on_pass: Callable[[int], None] | None = None) -> tuple[object, TrainResult]:
     """Train the adapter for ``config.passes`` passes; return ``(peft_model, result)``.
 
     The trained adapter is left on the runtime under the name TRAIN_ADAPTER; the caller saves it
-    (see :func:`save_trained_adapter`) and then activates the published version.
+    (see :func:`save_trained_adapter`) and then activates the published version. ``on_pass(n)`` runs
+    after pass ``n`` with the model in eval mode (to measure accuracy against sleep duration).
     """
     import torch
 
@@ -181,6 +193,10 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                                   "seconds": round(time.perf_counter() - t0, 1)})
                 result.passes_done = p_idx + 1
                 pass_losses = result.loss_curve[-steps_per_pass:]
+                if on_pass:
+                    pm.eval()
+                    on_pass(p_idx + 1)
+                    pm.train()
                 if config.stop_loss and sum(pass_losses) / len(pass_losses) < config.stop_loss:
                     break
         finally:

@@ -20,16 +20,23 @@ def call_signature(call: dict) -> str:
     return f"{call['name']}({args})"
 
 
-def wake_note(sleeps: int, version: int, calls: list[str]) -> str:
-    """What the agent is told after waking: it slept, its memory is in its weights, what it did."""
+def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list[str] | None = None) -> str:
+    """What the agent is told after waking: it slept, its memory is in its weights, what it did.
+
+    ``rejected``: the last sleep failed validation and was not kept, so the agent is told that the
+    newest results are not in its memory (rather than trusting a memory it does not have).
+    """
     counts = Counter(calls)
     listed = [f"{c} x{n}" if n > 1 else c for c, n in list(counts.items())[-MAX_LISTED_CALLS:]]
     done = "; ".join(listed) if listed else "none"
+    where = f"adapter v{version}" if version else "no adapter yet"
+    caveat = (" The last sleep could not store its results reliably, so the most recent of them may be "
+              "missing from your memory." if rejected else "")
     return (
         f"[Memory] You have slept {sleeps} time(s) to free your context window. The results of your "
-        f"earlier tool calls are no longer shown: they are stored in your memory (adapter v{version}), "
-        f"so answer questions about them from memory. Tool calls done so far ({len(calls)}): {done}. "
-        "Continue the task from where you left off."
+        f"earlier tool calls are no longer shown: they are stored in your memory ({where}), "
+        f"so answer questions about them from memory.{caveat} Tool calls done so far ({len(calls)}): "
+        f"{done}. Continue the task from where you left off."
     )
 
 

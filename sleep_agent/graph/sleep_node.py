@@ -49,7 +49,7 @@ def make_sleep_node(cfg: AgentConfig):
 
         train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
                                      rank=settings.lora_rank, alpha=2 * settings.lora_rank,
-                                     system_prompt=cfg.system_prompt,
+                                     agent_system_prompt=cfg.system_prompt,
                                      tools=[convert_to_openai_tool(t) for t in cfg.tools])
         report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted,
                              config=train_cfg, span=(start, start + len(evicted)),
@@ -60,7 +60,7 @@ def make_sleep_node(cfg: AgentConfig):
         info = {**report.to_dict(), "sleep": index, "trajectory_file": str(path)}
         return {
             "messages": [RemoveMessage(id=m.id) for m in evicted],
-            "memory_note": wake_note(index, report.version, calls),
+            "memory_note": wake_note(index, report.version, calls, report.rejected),
             "consolidated_calls": calls,
             "sleeps": list(state.get("sleeps", [])) + [info],
             "adapter_version": report.version,

@@ -163,6 +163,33 @@ class LocalRuntime:
         text = self.tokenizer.decode(new, skip_special_tokens=True)
         return Generation(text, len(ids), int(new.numel()), time.perf_counter() - t0)
 
+    def generate_batch(self, prompts: list[str], *, max_new_tokens: int = 32, batch_size: int = 16) -> list[str]:
+        """Greedy replies to many prompts, ``batch_size`` at a time (left-padded).
+
+        For evaluation, where hundreds of short questions are asked: on 2 CPU cores a batch of 16
+        decodes several times more tokens per second than one sequence. Each batch runs until every
+        reply ends or ``max_new_tokens``; callers cut replies where they need (e.g. first sentence).
+        """
+        import torch
+
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._stop_ids[0]
+        out: list[str] = []
+        with self.lock, torch.inference_mode():
+            for start in range(0, len(prompts), batch_size):
+                seqs = [self.encode(p) for p in prompts[start:start + batch_size]]
+                width = max(len(s) for s in seqs)
+                ids = torch.full((len(seqs), width), pad, dtype=torch.long)      # (B, T) left-padded
+                mask = torch.zeros((len(seqs), width), dtype=torch.long)         # (B, T)
+                for row, s in enumerate(seqs):
+                    ids[row, width - len(s):] = torch.tensor(s)
+                    mask[row, width - len(s):] = 1
+                gen = self.model.generate(input_ids=ids.to(self.base_model.device),
+                                          attention_mask=mask.to(self.base_model.device),
+                                          max_new_tokens=max_new_tokens, do_sample=False,
+                                          eos_token_id=self._stop_ids, pad_token_id=pad)
+                out += self.tokenizer.batch_decode(gen[:, width:], skip_special_tokens=True)
+        return out
+
     # ---- adapters -----------------------------------------------------------------------------
     def activate_adapter(self, path: str | Path, *, merged: bool = False) -> None:
         """Load the LoRA adapter folder at ``path`` and make it the active one (replacing any other)."""
@@ -206,20 +233,31 @@ class LocalRuntime:
             self.peft_model.unmerge_adapter()
         self.merged = False
 
+    def _adapter_layers_enabled(self) -> bool:
+        for module in self.peft_model.modules():
+            if hasattr(module, "_disable_adapters"):  # a peft LoRA layer
+                return not module._disable_adapters
+        return False
+
     @contextmanager
     def adapter_disabled(self):
-        """Temporarily run the base model (e.g. as the teacher in context distillation)."""
+        """Temporarily run the base model (e.g. as the teacher in context distillation, or for a
+        question the entity gate routes away from the adapter). Also works during a sleep, while
+        the adapter being trained is active."""
         with self.lock:
-            if self.peft_model is None or self.adapter_path is None:
+            if self.peft_model is None or not self._adapter_layers_enabled():
                 yield
                 return
             was_merged = self.merged
             self._unmerge()
-            with self.peft_model.disable_adapter():
+            self.peft_model.base_model.disable_adapter_layers()
+            try:
                 yield
-            if was_merged:
-                self.peft_model.merge_adapter()
-                self.merged = True
+            finally:
+                self.peft_model.base_model.enable_adapter_layers()
+                if was_merged:
+                    self.peft_model.merge_adapter()
+                    self.merged = True
 
 
 class _TextStop:

@@ -1,0 +1,178 @@
+"""Retention benchmark: after a sleep, does the model know what was in its window?
+
+``sleep-agent bench retention`` runs, on one model:
+
+1. **floor**: the base model, no adapter, no context (should be ~0: the names are made up);
+2. **ceiling**: the base model with the whole trajectory (~2k tokens) in context;
+3. **by_passes**: one sleep over the trajectory, measured after pass N for each requested N (one
+   training run, evaluated at pass boundaries: with a constant learning rate this is the same as
+   separate sleeps of N passes; adaptive stopping may end it earlier, then larger N report the
+   stopped adapter and ``passes_done`` says so);
+4. **after_sleeps**: a fresh thread sleeps over window 1, then over windows 2, 3, 4 (new entities);
+   window 1's 1-hop accuracy after sleeps 1, 2 and 4 measures forgetting across sleeps;
+5. controls: general knowledge before/after (:data:`GENERAL_CONTROL`, never trained on) and the
+   share of questions about never-seen names answered "no record"; each with the entity gate
+   (the product's default: questions naming no consolidated entity go to the base model, see
+   :mod:`sleep_agent.consolidation.gate`) and without it (``*_ungated``: the adapter alone).
+
+Questions use held-out phrasings (see :mod:`.world`). The chromadb fields (``vector_*``) are
+``None`` until the vector memory exists.
+
+Example::
+
+    >>> result = run_retention(model="smollm2-135m", passes=[1, 2])
+    >>> result["by_passes"][2]["1hop"]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..adapters import AdapterStore
+from ..consolidation import (GENERAL_CONTROL, EntityGate, SleepTrainConfig, answer_questions, consolidate,
+                             general_correct, is_correct, is_unknown_reply, unknown_examples)
+from ..models.messages import to_template_dicts
+from ..settings import AgentSettings
+from .world import Question, World
+
+__all__ = ["run_retention", "DEFAULT_PASSES", "format_table"]
+
+SYSTEM_PROMPT = SleepTrainConfig.system_prompt  # questions are asked as the sleep trained them
+
+DEFAULT_PASSES = (1, 2, 4, 8)
+AFTER_SLEEPS = (1, 2, 4)   # sleeps after which window 1 is asked again
+UNKNOWN_QUESTIONS = 16     # never-seen names asked (held out from the sleep's own "no record" examples)
+
+
+def _accuracy(runtime, questions: Sequence[Question], *, context: list[dict] | None = None,
+              check: Callable[[str, str], bool] = is_correct, gate: EntityGate | None = None) -> float:
+    """Share of ``questions`` answered right; ``context`` (chat dicts) goes before each question."""
+    if not questions:
+        return 0.0
+    replies = answer_questions(runtime, [q.text for q in questions], SYSTEM_PROMPT, gate=gate,
+                               context=context or ())
+    return round(sum(check(r, q.answer) for r, q in zip(replies, questions)) / len(questions), 3)
+
+
+def _bar(label):
+    """A training progress bar on stderr (the console's sleep bar)."""
+    from ..console import SleepBar
+
+    bar = SleepBar(sys.stderr)
+    return lambda e: bar.update({**e, "sleep": label})
+
+
+def _general(runtime, gate: EntityGate | None = None) -> float:
+    return _accuracy(runtime, [Question(q, a, 0, "") for q, a in GENERAL_CONTROL], check=general_correct,
+                     gate=gate)
+
+
+def _unknown(runtime, world: World, gate: EntityGate | None = None) -> float:
+    """Share of never-seen names answered as unknown (seed far from the sleep's own examples)."""
+    rels = ("city", "employer", "headquarters", "industry")
+    qs = [Question(e.question, "", 0, "") for e in
+          unknown_examples(world.names, rels, count=UNKNOWN_QUESTIONS, seed=99_991)]
+    return _accuracy(runtime, qs, check=lambda reply, _: is_unknown_reply(reply), gate=gate)
+
+
+def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int = 0,
+                  sleeps_passes: int | None = None, limit: int | None = None, root: Path | None = None,
+                  world_size: tuple[int, int] = (16, 8), log: Callable[[str], None] = print) -> dict:
+    """Run the benchmark on a loaded :class:`LocalRuntime`; returns the JSON-able result.
+
+    ``limit`` caps the questions per kind (quick runs); ``sleeps_passes`` is N for the after-sleeps
+    series (default: the agent's ``sleep_passes``); ``world_size`` is (people, companies) per window:
+    16 and 8 give 48 one-hop facts, 32 two-hop questions and a ~2k-token trajectory.
+    """
+    t_start = time.perf_counter()
+    settings = AgentSettings()
+    sleeps_passes = sleeps_passes or settings.sleep_passes
+    people, companies = world_size
+    worlds = [World(seed=seed, people=people, companies=companies)]
+    for i in range(1, max(AFTER_SLEEPS)):
+        worlds.append(World(seed=seed + i, people=people, companies=companies,
+                            exclude=frozenset(n for w in worlds for n in w.names)))
+    w1 = worlds[0]
+    q1, q2 = w1.facts_1hop()[:limit], w1.facts_2hop()[:limit]
+    traj = w1.trajectory()
+    config = lambda n: SleepTrainConfig(passes=n, lr=settings.sleep_lr, rank=settings.lora_rank,  # noqa: E731
+                                        alpha=2 * settings.lora_rank, seed=seed)
+    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "facts_1hop": len(q1), "facts_2hop": len(q2),
+                 "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
+
+    runtime.deactivate_adapter()
+    log("floor: base model, no context")
+    out["floor_1hop"], out["floor_2hop"] = _accuracy(runtime, q1), _accuracy(runtime, q2)
+    out["general_before"], out["unknown_before"] = _general(runtime), _unknown(runtime, w1)
+    log(f"  1hop {out['floor_1hop']}  2hop {out['floor_2hop']}  general {out['general_before']}")
+    log("ceiling: base model, whole trajectory in context")
+    ctx = to_template_dicts(traj)
+    out["ceiling_1hop"], out["ceiling_2hop"] = _accuracy(runtime, q1, context=ctx), _accuracy(runtime, q2, context=ctx)
+    log(f"  1hop {out['ceiling_1hop']}  2hop {out['ceiling_2hop']}")
+
+    with tempfile.TemporaryDirectory(dir=root) as tmp:
+        wanted = sorted(set(passes))
+        by_passes: dict[int, dict] = {}
+        gate = EntityGate(w1.names)  # what the sleep consolidated (tests check extraction finds them all)
+        t0, measuring = time.perf_counter(), [0.0]  # measuring time is not billed to the sleep
+
+        def measure(n: int) -> None:
+            if n in wanted:
+                t = time.perf_counter()
+                by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
+                                "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate),
+                                "unknown_ungated": _unknown(runtime, w1), "general_ungated": _general(runtime),
+                                "sleep_seconds": round(t - t0 - measuring[0], 1), "passes_done": n}
+                measuring[0] += time.perf_counter() - t
+                log(f"  N={n}: {by_passes[n]}")
+
+        log(f"by_passes: one sleep, measured after passes {wanted}")
+        report = consolidate(runtime, AdapterStore("by-passes", tmp), traj, config=config(max(wanted)),
+                             on_pass=measure, progress=_bar("N-sweep"))
+        for n in wanted:  # adaptive stopping ended early: larger N is the stopped adapter
+            if n not in by_passes:
+                last = max(by_passes)
+                by_passes[n] = {**by_passes[last], "passes_done": last}
+        out["by_passes"] = {str(n): by_passes[n] for n in wanted}
+        out["sleep_report"] = {k: report.to_dict()[k] for k in ("data_parts", "train_tokens", "validation",
+                                                                 "rejected", "seconds")}
+        last = by_passes[max(wanted)]
+        out["general_after"], out["unknown_rate"] = last["general"], last["unknown"]
+        out["general_after_ungated"], out["unknown_rate_ungated"] = last["general_ungated"], last["unknown_ungated"]
+        runtime.deactivate_adapter()
+
+        log(f"after_sleeps: {max(AFTER_SLEEPS)} sleeps of N={sleeps_passes} over new windows")
+        store = AdapterStore("after-sleeps", tmp)
+        out["after_sleeps"] = {}
+        for i, world in enumerate(worlds, start=1):
+            consolidate(runtime, store, world.trajectory(), config=config(sleeps_passes), progress=_bar(i))
+            if i in AFTER_SLEEPS:
+                out["after_sleeps"][str(i)] = _accuracy(runtime, q1)
+                log(f"  after sleep {i}: window-1 1hop {out['after_sleeps'][str(i)]}")
+        out["after_sleeps_events"] = store.events
+        runtime.deactivate_adapter()
+    out.update(vector_1hop=None, vector_2hop=None, vector_notes_2hop=None)
+    out["seconds"] = round(time.perf_counter() - t_start, 1)
+    return out
+
+
+def format_table(r: dict) -> str:
+    """The result as a markdown table (what docs/retention.md shows)."""
+    rows = ["| condition | 1-hop | 2-hop | unknown as unknown (gated / adapter alone) "
+            "| general (gated / adapter alone) | sleep s |",
+            "|---|---|---|---|---|---|",
+            f"| floor (no adapter, no context) | {r['floor_1hop']} | {r['floor_2hop']} | {r['unknown_before']} "
+            f"| {r['general_before']} | |",
+            f"| ceiling (trajectory in context) | {r['ceiling_1hop']} | {r['ceiling_2hop']} | | | |"]
+    for n, m in r["by_passes"].items():
+        rows.append(f"| sleep N={n} (passes run: {m['passes_done']}) | {m['1hop']} | {m['2hop']} "
+                    f"| {m['unknown']} / {m['unknown_ungated']} | {m['general']} / {m['general_ungated']} "
+                    f"| {m['sleep_seconds']} |")
+    vec = f"| chromadb top-k | {r.get('vector_1hop')} | {r.get('vector_2hop')} | | | |"
+    notes = f"| chromadb + derived notes | | {r.get('vector_notes_2hop')} | | | |"
+    after = ", ".join(f"after {k}: {v}" for k, v in r["after_sleeps"].items())
+    return "\n".join(rows + [vec, notes]) + f"\n\nWindow-1 1-hop accuracy across sleeps: {after}\n"

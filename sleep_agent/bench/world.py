@@ -1,0 +1,111 @@
+"""A scripted world for the retention benchmark: made-up people and the companies they work for.
+
+Each person has a ``city`` and an ``employer``; each company a ``headquarters`` and an ``industry``.
+Employers are companies of the same world, so 2-hop questions exist ("the headquarters of the
+employer of X"). All names are random strings, so no model knows them beforehand.
+
+The trajectory is what an agent would have left in its window after looking everybody up: one
+``lookup(name=...)`` tool call per entity with its JSON result (and the same dict as the
+ToolMessage's artifact), each call preceded by a short line of the agent's reasoning.
+
+Questions use the *held-out* phrasings of :data:`sleep_agent.consolidation.dataset.TEMPLATES`, which
+the sleep never trains on, so the benchmark measures recall rather than memorised wording.
+
+Example::
+
+    >>> w = World(seed=1)
+    >>> len(w.facts_1hop()), len(w.facts_2hop())
+    (48, 32)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from ..consolidation.anchors import unknown_name
+from ..consolidation.dataset import TEMPLATES
+
+__all__ = ["World", "Question", "TASK"]
+
+TASK = "Look up every person and company in the registry and keep track of what you learn."
+_INDUSTRIES = ("textiles", "shipping", "mining", "printing", "brewing", "glassware", "timber", "pottery",
+               "salt trade", "rope making", "dyeing", "tanning", "milling", "masonry")
+_PLACE_ENDINGS = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe", "vale", "mouth")
+_COMPANY_ENDINGS = ("Works", "Guild", "Company", "Holdings", "Brothers", "Cooperative")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answer: str
+    hops: int
+    subject: str
+
+
+@dataclass
+class World:
+    """``people`` persons and ``companies`` companies (``people`` facts x2 + ``companies`` x2 one-hop)."""
+
+    seed: int = 0
+    people: int = 16
+    companies: int = 8
+    exclude: frozenset = frozenset()          # names used by other worlds (multi-window runs)
+    records: list[dict] = field(init=False)   # companies first, then people
+
+    def __post_init__(self):
+        rng = random.Random(f"world-{self.seed}")
+        used = {n.lower() for n in self.exclude}
+
+        def fresh(make) -> str:
+            while (name := make()).lower() in used:
+                pass
+            used.add(name.lower())
+            return name
+
+        syl = lambda: unknown_name(rng).split()[1]  # noqa: E731  one made-up word
+        companies = [{"name": fresh(lambda: f"{syl()} {rng.choice(_COMPANY_ENDINGS)}"),
+                      "headquarters": fresh(lambda: syl() + rng.choice(_PLACE_ENDINGS)),
+                      "industry": _INDUSTRIES[i % len(_INDUSTRIES)]}
+                     for i in range(self.companies)]
+        rng.shuffle(companies)
+        people = [{"name": fresh(lambda: unknown_name(rng)),
+                   "city": fresh(lambda: syl() + rng.choice(_PLACE_ENDINGS)),
+                   "employer": companies[i % self.companies]["name"]}
+                  for i in range(self.people)]
+        self.records = companies + people
+
+    @property
+    def names(self) -> list[str]:
+        return [r["name"] for r in self.records]
+
+    def trajectory(self) -> list[BaseMessage]:
+        """The task, then one reasoning line + lookup call + JSON result per record (people first)."""
+        order = self.records[self.companies:] + self.records[:self.companies]
+        msgs: list[BaseMessage] = [HumanMessage(TASK)]
+        for i, rec in enumerate(order):
+            call = {"name": "lookup", "args": {"name": rec["name"]}, "id": f"call_{self.seed}_{i}",
+                    "type": "tool_call"}
+            why = ("Next I look up the company " if "industry" in rec else "Next I look up the person ")
+            msgs.append(AIMessage(f"{why}{rec['name']}.", tool_calls=[call]))
+            msgs.append(ToolMessage(json.dumps(rec), tool_call_id=call["id"], name="lookup", artifact=rec))
+        return msgs
+
+    def facts_1hop(self) -> list[Question]:
+        (phrase,) = TEMPLATES["attribute"][1][:1]
+        return [Question(phrase.format(relation=k, subject=r["name"]), v, 1, r["name"])
+                for r in self.records for k, v in r.items() if k != "name"]
+
+    def facts_2hop(self) -> list[Question]:
+        (phrase,) = TEMPLATES["chain"][1][:1]
+        by_name = {r["name"]: r for r in self.records}
+        out = []
+        for person in self.records[self.companies:]:
+            company = by_name[person["employer"]]
+            for k in ("headquarters", "industry"):
+                out.append(Question(phrase.format(relation=f"{k} of the employer", subject=person["name"]),
+                                    company[k], 2, person["name"]))
+        return out

@@ -1,0 +1,98 @@
+"""Anchor examples mixed into every sleep: against forgetting and against hallucination.
+
+Two kinds (DESIGN.md section 4, "guard against forgetting and hallucination"):
+
+- **general**: everyday questions with their answers. Training on a few keeps the adapter from
+  overwriting what the base model knows; a disjoint held-out list is the control measured after
+  each sleep (``GENERAL_CONTROL``).
+- **unknown**: questions about made-up entities the thread never saw, answered "I have no record of
+  X." Without them the probes answered 92-100% of questions about unseen entities with a trained
+  answer; the woken model must learn that its memory covers *these* names and no others.
+
+Unknown names are drawn from the same syllable style as the archive's names, so the model has to
+tell them apart by the name itself, not by how it looks.
+
+Example::
+
+    >>> unknown_examples(["Samor Fenkarin"], ["city"], count=2, seed=0)[0].answer
+    'I have no record of ...'
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from .dataset import SleepExample
+
+__all__ = ["GENERAL_TRAIN", "GENERAL_CONTROL", "UNKNOWN_ANSWER", "general_examples", "general_correct",
+           "unknown_examples", "unknown_name", "is_unknown_reply"]
+
+# (question, answer). Short, stable facts a 0.5B model gets right without any adapter.
+GENERAL_TRAIN: tuple[tuple[str, str], ...] = (
+    ("What is the capital of France?", "The capital of France is Paris."),
+    ("How many days are in a week?", "There are 7 days in a week."),
+    ("What color is the sky on a clear day?", "The sky is blue on a clear day."),
+    ("What is 2 plus 3?", "2 plus 3 is 5."),
+    ("Which planet do we live on?", "We live on Earth."),
+    ("What is the opposite of hot?", "The opposite of hot is cold."),
+)
+# Held out: never trained on; the general-knowledge control. Answer: accepted words, "|"-separated
+# (one must appear, case-insensitive; see general_correct).
+GENERAL_CONTROL: tuple[tuple[str, str], ...] = (
+    ("What is the capital of Japan?", "Tokyo"),
+    ("How many legs does a spider have?", "8|eight"),
+    ("What is the largest ocean on Earth?", "Pacific"),
+    ("What gas do plants absorb from the air?", "carbon dioxide|CO2|CO₂"),
+    ("What is the freezing point of water in degrees Celsius?", "0|zero"),
+    ("Which animal is known as the king of the jungle?", "lion"),
+    ("What is the capital of Italy?", "Rome"),
+    ("How many hours are in a day?", "24|twenty-four"),
+    ("What is the chemical symbol for water?", "H2O|H₂O"),
+    ("Who wrote Romeo and Juliet?", "Shakespeare"),
+)
+UNKNOWN_ANSWER = "I have no record of {subject}."
+_UNKNOWN_MARKERS = ("no record", "don't know", "do not know", "not know", "no information", "unknown",
+                    "not sure", "cannot find", "can't find", "could not find", "couldn't find", "not found",
+                    "don't have", "do not have", "not available", "i'm sorry", "i am sorry", "unable to")
+_SYLLABLES = ("vo", "ka", "rin", "tel", "mor", "zi", "quo", "bra", "nel", "thu", "sa", "dro", "fen", "lu",
+              "gar", "pim")
+_UNKNOWN_TEMPLATES = ("What is the {relation} of {subject}?", "Tell me the {relation} of {subject}.",
+                      "Recall the {relation} recorded for {subject}.")
+
+
+def unknown_name(rng: random.Random) -> str:
+    word = lambda n: "".join(rng.choice(_SYLLABLES) for _ in range(n)).capitalize()  # noqa: E731
+    return f"{word(2)} {word(3)}"
+
+
+def is_unknown_reply(reply: str) -> bool:
+    """The reply declines ("no record", "I don't know", ...) instead of giving an answer."""
+    low = reply.lower()
+    return any(m in low for m in _UNKNOWN_MARKERS)
+
+
+def general_correct(reply: str, answer: str) -> bool:
+    """One of the "|"-separated accepted words of a GENERAL_CONTROL answer appears in ``reply``."""
+    low = reply.lower()
+    return any(a.strip().lower() in low for a in answer.split("|") if a.strip())
+
+
+def general_examples() -> list[SleepExample]:
+    return [SleepExample(q, a, "general") for q, a in GENERAL_TRAIN]
+
+
+def unknown_examples(known_subjects: Sequence[str], relations: Sequence[str], *, count: int,
+                     seed: int = 0) -> list[SleepExample]:
+    """``count`` questions about names outside ``known_subjects``, each answered "I have no record"."""
+    rng = random.Random(f"unknown-{seed}")
+    known = {s.lower() for s in known_subjects}
+    relations = list(relations) or ["details"]
+    out: list[SleepExample] = []
+    while len(out) < count:
+        name = unknown_name(rng)
+        if name.lower() in known:
+            continue
+        q = rng.choice(_UNKNOWN_TEMPLATES).format(relation=rng.choice(relations), subject=name)
+        out.append(SleepExample(q, UNKNOWN_ANSWER.format(subject=name), "unknown"))
+    return out

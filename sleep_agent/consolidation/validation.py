@@ -1,0 +1,137 @@
+"""Validation after a sleep: is the new adapter better than keeping the previous one?
+
+Three checks, each a short set of questions answered with no context (the adapter alone):
+
+- ``heldout``: the new facts, asked in phrasings never trained on (recall, not surface form);
+- ``retained``: earlier sleeps' facts, in their held-out phrasings (forgetting across sleeps);
+- ``general``: everyday questions never trained on (the general-knowledge control), and
+- ``unknown``: made-up names never seen, which should get "no record" (hallucination).
+
+:func:`judge` compares the scores with the previous version's (the base model's for a thread's
+first sleep) and returns the reasons to keep the previous version, if any. The sets are small (a
+sleep on 2 CPU cores cannot afford more than ~20 s of questions), so one question is allowed to
+flip before a drop counts: ``tolerance`` is in questions, not in fractions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from .dataset import SleepExample
+from .gate import EntityGate
+
+__all__ = ["Scores", "score", "judge", "answer_question", "answer_questions", "first_sentence", "is_correct"]
+
+MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
+MAX_RETAINED = 4   # earlier facts asked
+MAX_GENERAL = 6    # general-knowledge control questions
+MAX_UNKNOWN = 4    # never-seen names asked
+
+
+@dataclass
+class Scores:
+    heldout: float | None = None
+    retained: float | None = None
+    general: float | None = None
+    unknown: float | None = None
+    counts: dict = field(default_factory=dict)  # questions asked per check
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def is_correct(reply: str, answer: str) -> bool:
+    """Loose match: the expected answer (or its first line) appears in the reply, case-insensitive."""
+    reply, answer = reply.lower().strip(), answer.lower().strip()
+    return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
+
+
+DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a specific person, company "
+                  "or place that you do not know, reply: I have no record of it.")
+
+
+def first_sentence(text: str) -> str:
+    """A reply cut after its first sentence, as single-question decoding stops there."""
+    for i, ch in enumerate(text):
+        if ch == "\n" or (ch == "." and text[:i + 1].rstrip()):
+            return text[:i + 1]
+    return text
+
+
+def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_new_tokens: int = 24, *,
+                     gate: EntityGate | None = None, context: Sequence[dict] = ()) -> list[str]:
+    """Short answers (first sentence) to ``questions``, batched; ``context`` (chat dicts) goes first.
+
+    With a ``gate``, a question that names no consolidated entity is answered by the base model
+    (adapter off) told to decline names it does not know: see :mod:`.gate`.
+    """
+    def ask(qs: list[str], prompt: str) -> list[str]:
+        rendered = [runtime.render([{"role": "system", "content": prompt}, *context,
+                                    {"role": "user", "content": q}]) for q in qs]
+        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
+
+    questions = list(questions)
+    if gate is None:
+        return ask(questions, system_prompt)
+    routed = [gate.allows(q) for q in questions]
+    replies = dict(zip([i for i, r in enumerate(routed) if r], ask([q for q, r in zip(questions, routed) if r],
+                                                                    system_prompt)))
+    with runtime.adapter_disabled():
+        others = [i for i, r in enumerate(routed) if not r]
+        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT)))
+    return [replies[i] for i in range(len(questions))]
+
+
+def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 24, *,
+                    gate: EntityGate | None = None) -> str:
+    """One short answer (see :func:`answer_questions`)."""
+    return answer_questions(runtime, [question], system_prompt, max_new_tokens, gate=gate)[0]
+
+
+def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check) -> float | None:
+    if not items:
+        return None
+    replies = answer_questions(runtime, [q for q, _ in items], system_prompt)
+    return round(sum(check(r, a) for r, (_, a) in zip(replies, items)) / len(items), 3)
+
+
+def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
+          retained: Sequence[SleepExample] = (), known_subjects: Sequence[str] = (),
+          relations: Sequence[str] = (), seed: int = 0) -> Scores:
+    """Ask each check's questions of the runtime as it is now (adapter on, no context)."""
+    heldout, retained = list(heldout)[:MAX_HELDOUT], list(retained)[:MAX_RETAINED]
+    general = list(GENERAL_CONTROL)[:MAX_GENERAL]
+    # A different seed from the trained unknown examples: these names were never seen either.
+    unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
+                                                          seed=10_000 + seed)] if known_subjects else []
+    with runtime.lock:
+        return Scores(
+            heldout=_rate(runtime, system_prompt, [(e.question, e.answer) for e in heldout], is_correct),
+            retained=_rate(runtime, system_prompt, [(e.question, e.answer) for e in retained], is_correct),
+            general=_rate(runtime, system_prompt, general, general_correct),
+            unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_unknown_reply(reply)),
+            counts={"heldout": len(heldout), "retained": len(retained), "general": len(general),
+                    "unknown": len(unknown)},
+        )
+
+
+def judge(new: Scores, previous: dict | None, *, tolerance: int = 1) -> list[str]:
+    """Reasons to keep the previous version (empty: publish the new one).
+
+    ``previous`` is the previous version's scores (``Scores.to_dict()``), or the base model's for a
+    first sleep. ``retained`` is compared with the previous version's ``heldout``, the same facts'
+    recall when they were new. Only ``general`` and ``retained`` can veto: held-out recall of new facts
+    has nothing to compare against, and ``unknown`` is reported (it is a rate the base sets near 0).
+    """
+    if not previous:
+        return []
+    reasons = []
+    for key, against in (("general", "general"), ("retained", "heldout")):
+        now, before = getattr(new, key), previous.get(against)
+        if now is None or before is None:
+            continue
+        if now < before - tolerance / max(1, new.counts.get(key, 1)) - 1e-9:
+            reasons.append(f"{key} accuracy fell from {before:.2f} to {now:.2f}")
+    return reasons

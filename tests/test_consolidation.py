@@ -1,0 +1,125 @@
+"""The consolidation engine's parts: sleep data (facts, 2-hop chains, anchors, replay) and the
+publish-or-keep decision. Fast: the data tests need no model; the rejection test runs a real sleep on
+a tiny randomly initialised Qwen2 (plumbing only - it knows nothing, so it must be rejected)."""
+
+from __future__ import annotations
+
+import json
+
+from sleep_agent import AdapterStore
+from sleep_agent.bench import World
+from sleep_agent.consolidation import (Scores, SleepExample, SleepTrainConfig, assemble, build_examples,
+                                       consolidate, derive_chains, extract_facts, is_unknown_reply, judge,
+                                       unknown_examples)
+from sleep_agent.consolidation.dataset import TEMPLATES
+
+
+def test_world_has_enough_novel_facts_and_chains():
+    w = World(seed=3)
+    assert len(w.facts_1hop()) >= 32 and len(w.facts_2hop()) >= 16
+    assert len(set(w.names)) == len(w.names)
+    other = World(seed=4, exclude=frozenset(w.names))
+    assert not set(other.names) & set(w.names)
+
+
+def test_structured_results_give_attribute_facts_and_derived_chains():
+    w = World(seed=3)
+    facts = extract_facts(w.trajectory())
+    assert all(f.kind == "attribute" for f in facts)  # structured results: no duplicate "call" facts
+    assert len(facts) == len(w.facts_1hop())
+    chains = derive_chains(facts)
+    truth = {(q.subject, q.answer) for q in w.facts_2hop()}
+    assert {(c.subject, c.answer) for c in chains} == truth
+    assert all(c.relation.endswith("of the employer") for c in chains)
+
+
+def test_heldout_phrasings_are_never_trained():
+    facts = extract_facts(World(seed=5).trajectory())
+    train, heldout = build_examples(facts + derive_chains(facts))
+    trained = {e.question for e in train}
+    assert heldout and not trained & {e.question for e in heldout}
+    for kind, (train_t, held_t) in TEMPLATES.items():
+        assert not set(train_t) & set(held_t), kind
+
+
+def test_unknown_examples_never_name_a_known_entity():
+    known = World(seed=1).names
+    ex = unknown_examples(known, ["city"], count=200, seed=0)
+    assert len(ex) == 200
+    assert not {e.answer.removeprefix("I have no record of ").rstrip(".") for e in ex} & set(known)
+    assert all(is_unknown_reply(e.answer) for e in ex)
+    assert not is_unknown_reply("The city of Samor Fenkarin is Olvesby.")
+
+
+def test_assemble_mixes_parts_and_replays_only_earlier_training_data():
+    w1, w2 = World(seed=1), World(seed=2, exclude=frozenset(World(seed=1).names))
+    cfg = SleepTrainConfig()
+    first = assemble(w1.trajectory(), [], cfg)
+    assert first.parts["replay"] == 0 and first.parts["chain"] > 0 and first.parts["unknown"] >= 8
+    assert first.parts["general"] > 0
+    second = assemble(w2.trajectory(), first.history, cfg)
+    replayed = [e for e in second.train if e.part == "replay"]
+    assert len(replayed) == second.parts["replay"] > 0
+    earlier_train = {e.question for e in first.history if e.part in ("probe", "chain")}
+    assert {e.question for e in replayed} <= earlier_train  # held-out phrasings are never replayed
+    assert second.retained and all(e.part == "heldout" for e in second.retained)
+    assert set(w1.names) <= set(second.subjects)  # unknown names avoid every entity of the thread
+
+
+def test_judge_keeps_previous_version_when_general_or_retained_recall_drops():
+    prev = {"heldout": 1.0, "general": 1.0}
+    counts = {"general": 6, "retained": 4}
+    assert judge(Scores(general=5 / 6, retained=0.75, counts=counts), prev) == []  # one question each: noise
+    reasons = judge(Scores(general=4 / 6, retained=1.0, counts=counts), prev)
+    assert reasons == ["general accuracy fell from 1.00 to 0.67"]
+    assert judge(Scores(general=1.0, retained=0.5, counts=counts), prev) == [
+        "retained accuracy fell from 1.00 to 0.50"]
+    assert judge(Scores(general=0.0), None) == []  # nothing to compare with
+
+
+def test_a_sleep_that_validates_worse_is_not_published(tiny_runtime, tmp_path):
+    """A random model answers nothing right: compared with a previous version that knew everything,
+    the new adapter must be rejected, the previous one stay active, and the reason be recorded."""
+    store = AdapterStore("reject", tmp_path)
+    cfg = SleepTrainConfig(passes=1, validate=False)
+    traj = World(seed=1, people=2, companies=1).trajectory()
+    first = consolidate(tiny_runtime, store, traj, config=cfg)
+    assert first.version == 1 and not first.rejected
+    manifest_path = store.version_path(1) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    # Pretend v1 answered every check (the manifest is not in its own sha256 table).
+    manifest["validation"] = {"heldout": 1.0, "general": 1.0, "retained": 1.0}
+    manifest_path.write_text(json.dumps(manifest))
+
+    second = consolidate(tiny_runtime, store, World(seed=2, people=2, companies=1).trajectory(),
+                         config=SleepTrainConfig(passes=1))
+    assert second.rejected and "general accuracy fell" in second.rejected[0]
+    assert second.version == 1 and store.versions() == [1]
+    assert any("not published" in e for e in store.events)
+    assert tiny_runtime.adapter_path is not None and tiny_runtime.adapter_path.endswith("v0001")
+
+
+def test_sleep_data_file_records_heldout_for_later_retention_checks(tiny_runtime, tmp_path):
+    store = AdapterStore("history", tmp_path)
+    consolidate(tiny_runtime, store, World(seed=1, people=2, companies=1).trajectory(),
+                config=SleepTrainConfig(passes=1, validate=False))
+    rows = [SleepExample(**json.loads(line)) for line in
+            (store.version_path(1) / "sleep_data.jsonl").read_text().splitlines()]
+    parts = {r.part for r in rows}
+    assert {"probe", "heldout"} <= parts and not parts & {"replay", "unknown", "general"}
+    assert all(r.subject for r in rows)
+
+
+def test_retention_benchmark_reports_every_field(tiny_runtime, tmp_path):
+    """Plumbing of ``bench retention`` on the tiny random model (its accuracies mean nothing)."""
+    from sleep_agent.bench.retention import format_table, run_retention
+
+    r = run_retention(tiny_runtime, passes=[1, 2], limit=2, world_size=(2, 1), root=tmp_path, log=lambda _: None)
+    fractions = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate"]
+    assert all(0.0 <= r[k] <= 1.0 for k in fractions)
+    assert set(r["by_passes"]) == {"1", "2"}
+    assert all({"1hop", "2hop", "sleep_seconds"} <= set(m) for m in r["by_passes"].values())
+    assert set(r["after_sleeps"]) == {"1", "2", "4"}
+    assert {"vector_1hop", "vector_2hop", "vector_notes_2hop", "model"} <= set(r)
+    assert "| sleep N=2" in format_table(r)
+    assert not list(tmp_path.iterdir())  # the benchmark's threads live in a temporary folder
