@@ -16,7 +16,7 @@ from typing_extensions import TypedDict
 
 __all__ = ["AgentContext", "AgentSettings", "SettingsError", "MEMORY_STRATEGIES"]
 
-MEMORY_STRATEGIES = ("sleep", "window", "full")
+MEMORY_STRATEGIES = ("sleep", "vector", "summary", "window", "full")
 
 
 class SettingsError(ValueError):
@@ -55,6 +55,18 @@ class AgentSettings:
     max_new_tokens: int = 256
     # Characters of one tool result kept in the window; longer results get an explicit marker.
     max_tool_result_chars: int = 2000
+    # vector memory: chunks retrieved before each model call. 4 short chunks cover a fact and its
+    # neighbours without crowding the window of a 2k budget.
+    vector_k: int = 4
+    # vector memory: characters per stored chunk. Whole turns are packed up to this size (a turn
+    # longer than it is stored alone), so a tool call always stays with its result. ~100 tokens:
+    # several fit the retrieved share of a small budget (a 600-token budget leaves 150).
+    vector_chunk_chars: int = 400
+    # vector memory: share of context_budget the retrieved block may take; lower-ranked chunks are
+    # dropped to fit. Too high and retrieval itself overflows the window and forces more evictions.
+    vector_budget_share: float = 0.25
+    # summary memory: longest running summary, in tokens (also the summariser's reply limit).
+    summary_max_tokens: int = 200
 
     def __post_init__(self):
         self.validate()
@@ -78,6 +90,13 @@ class AgentSettings:
         need(isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 8192, "max_new_tokens", "1..8192")
         need(isinstance(self.max_tool_result_chars, int) and 100 <= self.max_tool_result_chars,
              "max_tool_result_chars", ">= 100")
+        need(isinstance(self.vector_k, int) and 1 <= self.vector_k <= 50, "vector_k", "1..50")
+        need(isinstance(self.vector_chunk_chars, int) and 100 <= self.vector_chunk_chars <= 20_000,
+             "vector_chunk_chars", "100..20000")
+        need(isinstance(self.vector_budget_share, (int, float)) and 0.05 <= self.vector_budget_share <= 0.6,
+             "vector_budget_share", "0.05..0.6")
+        need(isinstance(self.summary_max_tokens, int) and 32 <= self.summary_max_tokens <= 2048,
+             "summary_max_tokens", "32..2048")
         return self
 
     @classmethod

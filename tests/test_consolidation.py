@@ -123,3 +123,22 @@ def test_retention_benchmark_reports_every_field(tiny_runtime, tmp_path):
     assert {"vector_1hop", "vector_2hop", "vector_notes_2hop", "model"} <= set(r)
     assert "| sleep N=2" in format_table(r)
     assert not list(tmp_path.iterdir())  # the benchmark's threads live in a temporary folder
+
+
+def _update(i: int, subject: str, value: int):
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    call = {"name": "set_level", "args": {"name": subject, "level": value}, "id": f"u{i}", "type": "tool_call"}
+    rec = {"name": subject, "level": value}
+    return [AIMessage("", tool_calls=[call]), ToolMessage(json.dumps(rec), tool_call_id=f"u{i}", artifact=rec)]
+
+
+def test_an_updated_value_replaces_the_old_one_within_and_across_sleeps():
+    first = _update(0, "Kalmere Dam", 10) + _update(1, "Kalmere Dam", 17)
+    facts = [f for f in extract_facts(first) if f.relation == "level"]
+    assert [f.answer for f in facts] == ["17"]  # latest value wins inside one window
+    cfg = SleepTrainConfig()
+    one = assemble(first, [], cfg)
+    two = assemble(_update(2, "Kalmere Dam", 42), one.history, cfg)
+    answers = {e.answer for e in two.train + two.history if e.subject == "Kalmere Dam"}
+    assert any("42" in a for a in answers) and not any("17" in a for a in answers)

@@ -77,7 +77,7 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
     url, home, log = dev_server
     client = get_sync_client(url=url)
     assistants = {a["graph_id"] for a in client.assistants.search()}
-    assert {"sleep_agent", "sleep_demo", "window_agent"} <= assistants
+    assert {"sleep_agent", "sleep_demo", "window_agent", "vector_agent", "summary_agent"} <= assistants
     thread = client.threads.create()
     task = ("The archive holds 10 records. Call next_record again and again, one call per reply, until it "
             "says there are no more records. Do not stop early. Then say how many records you read.")

@@ -15,8 +15,11 @@
    (the product's default: questions naming no consolidated entity go to the base model, see
    :mod:`sleep_agent.consolidation.gate`) and without it (``*_ungated``: the adapter alone).
 
-Questions use held-out phrasings (see :mod:`.world`). The chromadb fields (``vector_*``) are
-``None`` until the vector memory exists.
+6. **vector**: the ``vector`` memory's chromadb collection of the trajectory's chunks, top-k retrieved
+   into the base model's prompt per question; ``vector_notes_2hop`` also stores the derived notes the
+   sleep trains on (how much of sleep's 2-hop gain is the derivation rather than the weights).
+
+Questions use held-out phrasings (see :mod:`.world`).
 
 Example::
 
@@ -34,7 +37,10 @@ from pathlib import Path
 
 from ..adapters import AdapterStore
 from ..consolidation import (GENERAL_CONTROL, EntityGate, SleepTrainConfig, answer_questions, consolidate,
-                             general_correct, is_correct, is_unknown_reply, unknown_examples)
+                             derive_chains, extract_facts, general_correct, is_correct, is_unknown_reply,
+                             unknown_examples)
+from ..consolidation.validation import first_sentence
+from ..memory.chunks import chunk_turns
 from ..models.messages import to_template_dicts
 from ..settings import AgentSettings
 from .world import Question, World
@@ -56,6 +62,27 @@ def _accuracy(runtime, questions: Sequence[Question], *, context: list[dict] | N
     replies = answer_questions(runtime, [q.text for q in questions], SYSTEM_PROMPT, gate=gate,
                                context=context or ())
     return round(sum(check(r, q.answer) for r, q in zip(replies, questions)) / len(questions), 3)
+
+
+def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, texts: list[str],
+                     notes: list[str] = ()) -> float:
+    """The ``vector`` memory's answer: the base model with the top-k retrieved chunks in its prompt.
+
+    ``texts`` are the trajectory's chunks as the vector memory stores evicted turns; ``notes`` adds the
+    derived statements the sleep trains on (the vector+notes ablation: derivation without weights).
+    """
+    from ..memory import MemoryContext, VectorMemory
+    from ..models import LocalChatModel
+
+    mem, llm = VectorMemory(), LocalChatModel.from_runtime(runtime)
+    ctx = MemoryContext(AgentSettings(memory="vector"), "vector-baseline", store_dir, llm)
+    mem.store(ctx).add(texts)
+    if notes:
+        mem.add_notes(list(notes), ctx)
+    prompts = [runtime.render([{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{mem.retrieve(q.text, ctx) or ''}"},
+                               {"role": "user", "content": q.text}]) for q in questions]
+    replies = [first_sentence(r) for r in runtime.generate_batch(prompts, max_new_tokens=24)]
+    return round(sum(is_correct(r, q.answer) for r, q in zip(replies, questions)) / max(1, len(questions)), 3)
 
 
 def _bar(label):
@@ -120,8 +147,8 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
         gate = EntityGate(w1.names)  # what the sleep consolidated (tests check extraction finds them all)
         t0, measuring = time.perf_counter(), [0.0]  # measuring time is not billed to the sleep
 
-        def measure(n: int) -> None:
-            if n in wanted:
+        def measure(n: int, *, force: bool = False) -> None:
+            if n in wanted or force:
                 t = time.perf_counter()
                 by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
                                 "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate),
@@ -133,10 +160,12 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
         log(f"by_passes: one sleep, measured after passes {wanted}")
         report = consolidate(runtime, AdapterStore("by-passes", tmp), traj, config=config(max(wanted)),
                              on_pass=measure, progress=_bar("N-sweep"))
-        for n in wanted:  # adaptive stopping ended early: larger N is the stopped adapter
+        if report.passes_done not in by_passes:  # adaptive stopping ended between measured passes
+            measure(report.passes_done, force=True)  # the published adapter is active now
+        for n in wanted:  # a sleep of N passes that stopped at passes_done < N is that adapter
             if n not in by_passes:
-                last = max(by_passes)
-                by_passes[n] = {**by_passes[last], "passes_done": last}
+                stopped = max(k for k in by_passes if k <= max(report.passes_done, min(by_passes)))
+                by_passes[n] = dict(by_passes[stopped])
         out["by_passes"] = {str(n): by_passes[n] for n in wanted}
         out["sleep_report"] = {k: report.to_dict()[k] for k in ("data_parts", "train_tokens", "validation",
                                                                  "rejected", "seconds")}
@@ -155,7 +184,15 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
                 log(f"  after sleep {i}: window-1 1hop {out['after_sleeps'][str(i)]}")
         out["after_sleeps_events"] = store.events
         runtime.deactivate_adapter()
-    out.update(vector_1hop=None, vector_2hop=None, vector_notes_2hop=None)
+        log("vector: chromadb top-k chunks of the trajectory in the prompt (base model)")
+        texts = chunk_turns(traj[1:], settings.vector_chunk_chars)
+        runtime.deactivate_adapter()
+        out["vector_1hop"] = _vector_accuracy(runtime, q1, Path(tmp) / "vector", texts)
+        out["vector_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector", [])  # same store
+        facts = extract_facts(traj)
+        notes = [f.statement() for f in facts + derive_chains(facts)]
+        out["vector_notes_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector-notes", texts, notes)
+        log(f"  1hop {out['vector_1hop']}  2hop {out['vector_2hop']}  2hop with notes {out['vector_notes_2hop']}")
     out["seconds"] = round(time.perf_counter() - t_start, 1)
     return out
 

@@ -93,6 +93,7 @@ class SleepExample:
     part: str  # data part: probe | chain | replay | heldout | behavior | general | unknown
     conversation: str = ""
     subject: str = ""  # the fact's entity (probes, held-out): what the adapter now knows about
+    relation: str = ""  # the fact's relation: a later sleep that restates it replaces these examples
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -117,7 +118,7 @@ def _attribute_facts(obj: dict) -> list[Fact]:
 
 
 def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
-    """Facts from every assistant tool call paired with its ToolMessage result."""
+    """Facts from every assistant tool call paired with its ToolMessage result (latest value wins)."""
     tool_msgs = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
     facts: list[Fact] = []
     for m in messages:
@@ -136,7 +137,13 @@ def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
             if args and not attributes:
                 subject = ", ".join(f"{k}={v}" for k, v in args.items())
                 facts.append(Fact("call", subject, call["name"], result[:MAX_ANSWER_CHARS]))
-    return facts
+    return latest_values(facts)
+
+
+def latest_values(facts: Sequence[Fact]) -> list[Fact]:
+    """One fact per (subject, relation): the last one stated wins (a value updated by later calls)."""
+    last = {(f.kind, f.subject.lower(), f.relation): f for f in facts}
+    return list(last.values())
 
 
 def derive_chains(facts: Sequence[Fact], *, limit: int = MAX_CHAINS) -> list[Fact]:
@@ -172,8 +179,10 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
         fill = asdict(f)
         answer = f.statement()
         part = "chain" if f.kind == "chain" else "probe"
-        train += [SleepExample(t.format(**fill), answer, part, subject=f.subject) for t in trained]
-        heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject) for t in held]
+        train += [SleepExample(t.format(**fill), answer, part, subject=f.subject, relation=f.relation)
+                  for t in trained]
+        heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject, relation=f.relation)
+                    for t in held]
     random.Random(seed).shuffle(train)
     return train, heldout
 

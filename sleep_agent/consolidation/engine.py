@@ -58,7 +58,8 @@ class SleepReport:
     version: int | None               # the adapter version now active (the previous one if rejected)
     facts: int
     data_parts: dict
-    passes: int
+    passes: int                       # asked for (sleep duration N)
+    passes_done: int                  # run: fewer when adaptive stopping ended the sleep early
     loss_curve: list[float]
     train_tokens: int
     validation: dict                  # Scores.to_dict() of the trained adapter
@@ -78,8 +79,8 @@ def _read_history(version) -> list[SleepExample]:
     if version is None or not (version.path / SLEEP_DATA_FILE).is_file():
         return []
     rows = [json.loads(line) for line in (version.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
-    return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), subject=r.get("subject", ""))
-            for r in rows]
+    return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), subject=r.get("subject", ""),
+                         relation=r.get("relation", "")) for r in rows]
 
 
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
@@ -89,10 +90,14 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
     facts = extract_facts(messages)
     chains = derive_chains(facts)
     train, heldout = build_examples(facts + chains, seed=config.seed)
+    # A fact restated now replaces what earlier sleeps stored about it (a value that changed since):
+    # replaying the old answer would train both and the model would pick one at random.
+    restated = {(e.subject.lower(), e.relation) for e in train if e.relation}
+    earlier = [e for e in earlier if (e.subject.lower(), e.relation) not in restated]
     old_train = [e for e in earlier if e.part in ("probe", "chain")]
     old_heldout = [e for e in earlier if e.part == "heldout"]
     count = min(len(old_train), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
-    replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject)
+    replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject, relation=e.relation)
               for e in rng.sample(old_train, count)]
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
@@ -144,8 +149,8 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     t_val = time.perf_counter()
     seconds = {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
                "validate": round(t_val - t_train, 2)}
-    report = SleepReport(None, data.facts, data.parts, config.passes, result.loss_curve, result.train_tokens,
-                         scores.to_dict(), rejected, seconds)
+    report = SleepReport(None, data.facts, data.parts, config.passes, result.passes_done, result.loss_curve,
+                         result.train_tokens, scores.to_dict(), rejected, seconds)
 
     if rejected:
         store._note(f"sleep not published ({'; '.join(rejected)}); keeping "

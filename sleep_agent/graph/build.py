@@ -24,6 +24,7 @@ from ..settings import AgentContext, AgentSettings
 from .context import AgentConfig
 from .nodes import make_agent_node, make_memory_node, make_router
 from .prompts import DEFAULT_SYSTEM_PROMPT
+from .recall_tool import make_recall_tool
 from .sleep_node import make_sleep_node
 from .state import AgentState
 
@@ -31,7 +32,8 @@ __all__ = ["build_agent", "sqlite_checkpointer"]
 
 
 def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: AgentSettings | dict | None = None,
-                system_prompt: str = DEFAULT_SYSTEM_PROMPT, data_dir: str | Path | None = None) -> StateGraph:
+                system_prompt: str = DEFAULT_SYSTEM_PROMPT, data_dir: str | Path | None = None,
+                recall: bool | None = None) -> StateGraph:
     """Return the (uncompiled) agent graph with nodes ``agent``, ``tools``, ``memory`` and ``sleep``.
 
     Args:
@@ -42,6 +44,8 @@ def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: 
             stops here with an error naming the field.
         system_prompt: the agent's instructions; also the prompt the sleep data is rendered with.
         data_dir: where threads keep adapters and trajectories (default ``$SLEEP_AGENT_HOME``).
+        recall: add the ``recall`` tool (the agent asks its adapter a question in the form the sleep
+            trained, see :mod:`.recall_tool`). Default: on when the default memory is ``sleep``.
 
     Compile it with a checkpointer for scripts (:func:`sqlite_checkpointer`); under ``langgraph dev``
     compile without one (the server supplies it).
@@ -50,6 +54,8 @@ def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: 
     if memory is not None:
         s = AgentSettings.from_any({**s.to_dict(), "memory": memory})
     cfg = AgentConfig(model, list(tools), system_prompt, s, Path(data_dir) if data_dir else None)
+    if recall if recall is not None else s.memory == "sleep":
+        cfg.tools.append(make_recall_tool(cfg))
     g = StateGraph(AgentState, context_schema=AgentContext)
     g.add_node("agent", make_agent_node(cfg))
     g.add_node("tools", ToolNode(cfg.tools, handle_tool_errors=True))

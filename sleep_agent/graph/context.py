@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -27,6 +27,7 @@ class AgentConfig:
     system_prompt: str
     settings: AgentSettings     # defaults; a run's context overrides them
     data_dir: Path | None       # None: $SLEEP_AGENT_HOME
+    strategies: dict = field(default_factory=dict)  # memory name -> strategy object (see strategy())
 
     def runtime(self):
         """The loaded model runtime. A method, not an attribute chain in the nodes: langgraph inspects
@@ -38,7 +39,11 @@ class AgentConfig:
         return MemoryContext(settings, tid, thread_dir(tid, self.data_dir), self.llm)
 
     def strategy(self, settings: AgentSettings):
-        return get_strategy(settings.memory)
+        """The strategy object of the run's memory; one per graph, so a vector memory keeps its
+        embedding model and chromadb clients across steps."""
+        if settings.memory not in self.strategies:
+            self.strategies[settings.memory] = get_strategy(settings.memory)
+        return self.strategies[settings.memory]
 
     def store(self, thread_id: str) -> AdapterStore:
         return AdapterStore(thread_id, self.data_dir)

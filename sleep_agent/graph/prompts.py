@@ -20,11 +20,13 @@ def call_signature(call: dict) -> str:
     return f"{call['name']}({args})"
 
 
-def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list[str] | None = None) -> str:
+def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list[str] | None = None, *,
+              recall: bool = False) -> str:
     """What the agent is told after waking: it slept, its memory is in its weights, what it did.
 
     ``rejected``: the last sleep failed validation and was not kept, so the agent is told that the
     newest results are not in its memory (rather than trusting a memory it does not have).
+    ``recall``: the agent has the ``recall`` tool, and is told to use it for earlier results.
     """
     counts = Counter(calls)
     listed = [f"{c} x{n}" if n > 1 else c for c, n in list(counts.items())[-MAX_LISTED_CALLS:]]
@@ -37,6 +39,7 @@ def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list
         f"earlier tool calls are no longer shown: they are stored in your memory ({where}), "
         f"so answer questions about them from memory.{caveat} Tool calls done so far ({len(calls)}): "
         f"{done}. Continue the task from where you left off."
+        + (" When you need an earlier result, call recall with a question about it." if recall else "")
     )
 
 

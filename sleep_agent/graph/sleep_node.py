@@ -21,6 +21,7 @@ from ..memory import split_keep_last
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings, split_task, thread_id_of
 from .prompts import call_signature, wake_note
+from .recall_tool import RECALL_TOOL
 from .trajectory import write_trajectory
 
 __all__ = ["make_sleep_node"]
@@ -60,7 +61,8 @@ def make_sleep_node(cfg: AgentConfig):
         info = {**report.to_dict(), "sleep": index, "trajectory_file": str(path)}
         return {
             "messages": [RemoveMessage(id=m.id) for m in evicted],
-            "memory_note": wake_note(index, report.version, calls, report.rejected),
+            "memory_note": wake_note(index, report.version, calls, report.rejected,
+                                     recall=any(t.name == RECALL_TOOL for t in cfg.tools)),
             "consolidated_calls": calls,
             "sleeps": list(state.get("sleeps", [])) + [info],
             "adapter_version": report.version,

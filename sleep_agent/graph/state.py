@@ -18,6 +18,7 @@ __all__ = ["AgentState"]
 class AgentState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     memory_note: str            # strategy text shown in the system prompt (the wake note for sleep)
+    memory_summary: dict        # summary memory: {"summary", "ids", "last_id"} (LangMem's running summary)
     consolidated_calls: list[str]  # tool calls already consolidated, listed in the wake note
     sleeps: list[dict]          # one report per sleep: version, seconds, facts, loss, validation
     adapter_version: int | None  # the thread's active adapter version
