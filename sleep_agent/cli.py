@@ -6,6 +6,7 @@
     sleep-agent models [--json]                the offline models and their state
     sleep-agent models prepare [NAME]          verify (sha256) and convert a model to bf16 once
     sleep-agent bench retention [--passes ..]  does a sleep remember? (accuracy vs sleep duration N)
+    sleep-agent eval --suite smoke|small|full  memories side by side on long tasks (table + plots)
 """
 
 from __future__ import annotations
@@ -165,6 +166,16 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
+def _int_list_or_zero(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 0,1,2, not {text!r}")
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected integers >= 0 like 0,1,2, not {text!r}")
+    return values
+
+
 def cmd_bench(args) -> int:
     from .bench.retention import format_table, run_retention
     from .models import LocalRuntime
@@ -186,6 +197,38 @@ def cmd_bench(args) -> int:
                                           + format_table(result)).encode())
         print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
     print(json.dumps(result) if args.json else format_table(result))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from pathlib import Path
+
+    from evals import STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
+
+    from .models import LocalRuntime
+
+    bad = [s for s in args.strategies.split(",") if s not in STRATEGIES]
+    if bad:
+        print(f"sleep-agent: error: unknown strategy {', '.join(bad)}: choose from {', '.join(STRATEGIES)}",
+              file=sys.stderr)
+        return 2
+    if args.tasks:
+        tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
+        tasks_for_seed = lambda seed: tasks  # noqa: E731
+    else:
+        tasks_for_seed = lambda seed: suite(args.suite, seed)  # noqa: E731
+    budget = args.budget or SUITES[args.suite][1]
+    out = Path(args.out)
+    rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
+    command = (f"sleep-agent eval --suite {args.suite} --model {args.model} --strategies {args.strategies} "
+               f"--passes {','.join(map(str, args.passes))} --seeds {','.join(map(str, args.seeds))} "
+               f"--out {args.out}" + (f" --tasks {args.tasks}" if args.tasks else "")
+               + (f" --budget {args.budget}" if args.budget else ""))
+    rows = run_eval(rt, tasks_for_seed, strategies=args.strategies.split(","), passes=args.passes,
+                    seeds=args.seeds, out=out, budget=budget, model=args.model,
+                    log=lambda m: print(m, file=sys.stderr))
+    summary = write_report(rows, out, command)
+    print(json.dumps(summary) if args.json else (out / "report.md").read_text())
     return 0
 
 
@@ -239,6 +282,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=None, help="folder to write retention-MODEL.json and .md into")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.set_defaults(func=cmd_bench)
+
+    e = sub.add_parser("eval", help="long-horizon eval: memories x sleep duration x seeds, table and plots")
+    e.add_argument("--suite", choices=["smoke", "small", "full"], default="smoke")
+    e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
+    e.add_argument("--model", default=DEFAULT_MODEL)
+    e.add_argument("--strategies", default="sleep,vector,vector+notes,summary,window,full,floor")
+    e.add_argument("--passes", type=_int_list, default=[1, 2, 4, 8], help="sleep durations N")
+    e.add_argument("--seeds", type=_int_list_or_zero, default=[0])
+    e.add_argument("--budget", type=int, default=None, help="context budget (default: the suite's)")
+    e.add_argument("--out", default="eval-out", help="results.jsonl, report.md and plots go here")
+    e.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    e.set_defaults(func=cmd_eval)
     return p
 
 
@@ -249,9 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     from .models import ModelIntegrityError, ModelNotInstalledError, UnknownModelError
 
     try:
+        from evals import TaskFileError
+    except ImportError:  # the evals package is not installed (library-only install)
+        TaskFileError = SettingsError  # noqa: N806
+    try:
         return args.func(args)
     except (ModelIntegrityError, ModelNotInstalledError, UnknownModelError, SettingsError,
-            InvalidThreadIdError, ContextOverflowError) as e:
+            InvalidThreadIdError, ContextOverflowError, TaskFileError) as e:
         print(f"sleep-agent: error: {e}", file=sys.stderr)
         return 2
 

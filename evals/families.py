@@ -1,0 +1,151 @@
+"""Procedural, seeded task families (fully offline; every name is a random string).
+
+- ``multihop``: people with a ``city`` and a ``mentor`` (another person), looked up one by one;
+  questions need k = 1, 2 or 4 hops ("the city of the mentor of the mentor of the mentor of X").
+- ``state``: counters changed many times through tool calls; ask the final values.
+- ``updates``: a fact is stated, later contradicted; ask the current one (the stale value is wrong).
+- ``recall``: several windows of new people; ask about the first window's people at the end (after
+  every later window's sleep).
+
+Questions use the held-out phrasings of the sleep data templates, never the trained ones.
+
+Example::
+
+    >>> [t.family for t in suite("smoke", seed=0)]
+    ['multihop', 'state', 'updates', 'recall']
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from sleep_agent.consolidation.anchors import unknown_name
+from sleep_agent.consolidation.dataset import TEMPLATES
+
+from .tasks import EvalQuestion, EvalTask
+
+__all__ = ["multihop", "state", "updates", "recall", "suite", "FAMILIES", "SUITES"]
+
+_ONE_HOP = TEMPLATES["attribute"][1][0]  # "Which {relation} is listed for {subject}?"
+_CHAIN = TEMPLATES["chain"][1][0]        # "Do you know the {relation} of {subject}?"
+_PLACE = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe")
+
+
+class _Script:
+    """Builds a trajectory of tool calls with JSON results (the artifact is the same dict)."""
+
+    def __init__(self, task: str, seed: int):
+        self.messages: list[BaseMessage] = [HumanMessage(task)]
+        self.seed, self.n = seed, 0
+
+    def call(self, tool: str, args: dict, result: dict) -> None:
+        cid = f"e{self.seed}_{self.n}"
+        self.n += 1
+        self.messages.append(AIMessage("", tool_calls=[{"name": tool, "args": args, "id": cid, "type": "tool_call"}]))
+        self.messages.append(ToolMessage(json.dumps(result), tool_call_id=cid, name=tool, artifact=result))
+
+
+def _names(rng: random.Random, n: int, taken: set[str]) -> list[str]:
+    out = []
+    while len(out) < n:
+        name = unknown_name(rng)
+        if name.lower() not in taken:
+            taken.add(name.lower())
+            out.append(name)
+    return out
+
+
+def _place(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        p = unknown_name(rng).split()[1] + rng.choice(_PLACE)
+        if p.lower() not in taken:
+            taken.add(p.lower())
+            return p
+
+
+def multihop(seed: int, people: int = 8) -> EvalTask:
+    rng, taken = random.Random(f"multihop-{seed}"), set()
+    names = _names(rng, people, taken)
+    order = names[:]
+    rng.shuffle(order)
+    mentor = {order[i]: order[(i + 1) % len(order)] for i in range(len(order))}  # one cycle: always defined
+    city = {n: _place(rng, taken) for n in names}
+    s = _Script("Look up every person in the registry and keep track of what you learn.", seed)
+    for n in names:
+        s.call("lookup", {"name": n}, {"name": n, "city": city[n], "mentor": mentor[n]})
+    qs = []
+    for n in names:
+        qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), city[n], depth=1))
+        qs.append(EvalQuestion(_CHAIN.format(relation="city of the mentor", subject=n), city[mentor[n]], depth=2))
+        far = mentor[mentor[mentor[n]]]
+        qs.append(EvalQuestion(_CHAIN.format(relation="city of the mentor of the mentor of the mentor", subject=n),
+                               city[far], depth=4))
+    return EvalTask(f"multihop-{seed}", "multihop", s.messages, qs)
+
+
+def state(seed: int, counters: int = 4, updates: int = 5) -> EvalTask:
+    rng, taken = random.Random(f"state-{seed}"), set()
+    tanks = [f"{w.split()[1]} Tank" for w in _names(rng, counters, taken)]
+    level = {t: rng.randint(10, 90) for t in tanks}
+    s = _Script("Keep the tank levels up to date as you adjust them.", seed)
+    for t in tanks:
+        s.call("read_level", {"name": t}, {"name": t, "level": level[t]})
+    for _ in range(updates * counters):
+        t = rng.choice(tanks)
+        delta = rng.choice([-7, -5, -3, 2, 4, 6, 9])
+        level[t] += delta
+        s.call("adjust_level", {"name": t, "delta": delta}, {"name": t, "level": level[t]})
+    qs = [EvalQuestion(_ONE_HOP.format(relation="level", subject=t), str(level[t]), check="number") for t in tanks]
+    return EvalTask(f"state-{seed}", "state", s.messages, qs)
+
+
+def updates(seed: int, people: int = 6) -> EvalTask:
+    rng, taken = random.Random(f"updates-{seed}"), set()
+    names = _names(rng, people, taken)
+    office = {n: _place(rng, taken) for n in names}
+    s = _Script("Look up every person's office, and look again after the office moves are announced.", seed)
+    for n in names:
+        s.call("lookup", {"name": n}, {"name": n, "office": office[n]})
+    moved = {}
+    for n in names[: people // 2]:
+        moved[n] = office[n]
+        office[n] = _place(rng, taken)
+        s.call("lookup", {"name": n}, {"name": n, "office": office[n]})
+    qs = [EvalQuestion(_ONE_HOP.format(relation="office", subject=n), office[n],
+                       wrong=(moved[n],) if n in moved else (), depth=1) for n in names]
+    return EvalTask(f"updates-{seed}", "updates", s.messages, qs, meta={"moved": len(moved)})
+
+
+def recall(seed: int, windows: int = 3, people: int = 5) -> EvalTask:
+    rng, taken = random.Random(f"recall-{seed}"), set()
+    s = _Script("Look up every person in each batch of the registry.", seed)
+    qs = []
+    for w in range(1, windows + 1):
+        for n in _names(rng, people, taken):
+            c = _place(rng, taken)
+            s.call("lookup", {"name": n}, {"name": n, "city": c})
+            if w == 1:
+                qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), c, window=1))
+    return EvalTask(f"recall-{seed}", "recall", s.messages, qs, meta={"windows": windows})
+
+
+FAMILIES = {"multihop": multihop, "state": state, "updates": updates, "recall": recall}
+# (family kwargs, budget): sizes chosen so each task overflows the budget several times.
+SUITES = {
+    "smoke": ({"multihop": {"people": 4}, "state": {"counters": 2, "updates": 3}, "updates": {"people": 4},
+               "recall": {"windows": 2, "people": 3}}, 384),
+    "small": ({"multihop": {"people": 8}, "state": {"counters": 4, "updates": 4}, "updates": {"people": 6},
+               "recall": {"windows": 4, "people": 4}}, 768),
+    "full": ({"multihop": {"people": 16}, "state": {"counters": 6, "updates": 8}, "updates": {"people": 12},
+              "recall": {"windows": 8, "people": 5}}, 1024),
+}
+
+
+def suite(name: str, seed: int) -> list[EvalTask]:
+    if name not in SUITES:
+        raise ValueError(f"unknown suite {name!r}: choose one of {', '.join(SUITES)}")
+    sizes, _ = SUITES[name]
+    return [FAMILIES[f](seed, **kw) for f, kw in sizes.items()]

@@ -1,0 +1,149 @@
+"""The eval report: a markdown summary and three PNG plots from ``results.jsonl`` rows.
+
+- ``accuracy_vs_passes.png``: sleep accuracy against sleep duration N, one line per question depth
+  (the paper's figure), with the other memories as flat reference lines;
+- ``accuracy_by_family.png``: accuracy per memory per task family;
+- ``cost_per_step.png``: tokens in the window against trajectory length, per memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+__all__ = ["summarize", "write_report", "label"]
+
+
+def label(row: dict) -> str:
+    return f"sleep N={row['passes']}" if row["strategy"] == "sleep" else row["strategy"]
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return round(sum(xs) / len(xs), 3) if xs else float("nan")
+
+
+def summarize(rows: list[dict]) -> dict:
+    """{label: {"overall", "by_family": {...}, "by_depth": {...}, "tokens", "sleep_seconds", "runs"}}."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[label(r)].append(r)
+    out = {}
+    for name, rs in groups.items():
+        fam, depth = defaultdict(list), defaultdict(list)
+        for r in rs:
+            fam[r["family"]].append(r["correct"])
+            if r["family"] == "multihop":
+                depth[r["depth"]].append(r["correct"])
+        runs = {r["run"]: r for r in rs}
+        out[name] = {"overall": _mean(r["correct"] for r in rs),
+                     "by_family": {f: _mean(v) for f, v in sorted(fam.items())},
+                     "by_depth": {str(d): _mean(v) for d, v in sorted(depth.items())},
+                     "tokens": round(_mean(r["tokens_in_context"] for r in rs), 1),
+                     "sleep_seconds": round(_mean(r["sleep_seconds"] for r in runs.values()), 1),
+                     "peak_rss_mb": max(r.get("peak_rss_mb", 0) for r in rs),
+                     "errors": sorted({r["error"] for r in rs if r.get("error")}),
+                     "runs": len(runs)}
+    return out
+
+
+def _order(names):
+    def key(n):
+        if n.startswith("sleep N="):
+            return (0, int(n.split("=")[1]))
+        return (1, ["floor", "window", "summary", "vector", "vector+notes", "full"].index(n)
+                if n in ("floor", "window", "summary", "vector", "vector+notes", "full") else 9)
+    return sorted(names, key=key)
+
+
+def table(summary: dict) -> str:
+    families = sorted({f for s in summary.values() for f in s["by_family"]})
+    depths = sorted({d for s in summary.values() for d in s["by_depth"]}, key=int)
+    head = ["memory", "overall", *families, *[f"multihop k={d}" for d in depths], "tokens at answer",
+            "sleep s / run", "runs"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in _order(summary):
+        s = summary[name]
+        cells = [name, s["overall"], *[s["by_family"].get(f, "") for f in families],
+                 *[s["by_depth"].get(d, "") for d in depths], s["tokens"], s["sleep_seconds"] or "", s["runs"]]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    files = []
+    sleep = [r for r in rows if r["strategy"] == "sleep"]
+    if sleep:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ns = sorted({r["passes"] for r in sleep})
+        for d in sorted({r["depth"] for r in sleep if r["family"] == "multihop"}):
+            ys = [_mean(r["correct"] for r in sleep if r["passes"] == n and r["family"] == "multihop"
+                        and r["depth"] == d) for n in ns]
+            ax.plot(ns, ys, marker="o", label=f"sleep, {d}-hop")
+        ys = [_mean(r["correct"] for r in sleep if r["passes"] == n) for n in ns]
+        ax.plot(ns, ys, marker="s", color="black", label="sleep, all questions")
+        for name in ("vector", "full", "floor"):
+            if name in summary:
+                ax.axhline(summary[name]["overall"], linestyle="--", alpha=0.6, label=f"{name} (all)")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ns, [str(n) for n in ns])
+        ax.set(xlabel="sleep duration N (passes)", ylabel="accuracy", ylim=(-0.02, 1.02),
+               title="Accuracy vs sleep duration")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "accuracy_vs_passes.png", dpi=120)
+        plt.close(fig)
+        files.append("accuracy_vs_passes.png")
+
+    names = _order(summary)
+    families = sorted({f for s in summary.values() for f in s["by_family"]})
+    fig, ax = plt.subplots(figsize=(max(6, len(names) * 0.9), 4))
+    width = 0.8 / max(1, len(families))
+    for i, f in enumerate(families):
+        ax.bar([x + i * width for x in range(len(names))],
+               [summary[n]["by_family"].get(f, 0) for n in names], width, label=f)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(names))], names, rotation=30, ha="right")
+    ax.set(ylabel="accuracy", ylim=(0, 1.05), title="Accuracy per memory and task family")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "accuracy_by_family.png", dpi=120)
+    plt.close(fig)
+    files.append("accuracy_by_family.png")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    seen = set()
+    for r in rows:
+        if r.get("step_costs") and label(r) not in seen and r["family"] == "recall":
+            seen.add(label(r))
+            ax.plot([s["trajectory_tokens"] for s in r["step_costs"]], [s["window_tokens"] for s in r["step_costs"]],
+                    label=label(r))
+    ax.set(xlabel="trajectory tokens so far", ylabel="tokens in the window",
+           title="Context cost per step (recall task)")
+    if seen:
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "cost_per_step.png", dpi=120)
+    plt.close(fig)
+    files.append("cost_per_step.png")
+    return files
+
+
+def write_report(rows: list[dict], out: Path, command: str) -> dict:
+    """Write ``report.md`` + plots into ``out``; return the summary (what ``--json`` prints)."""
+    summary = summarize(rows)
+    files = _plots(rows, summary, out)
+    models = sorted({r["model"] for r in rows})
+    md = [f"# Eval report\n\nCommand: `{command}`\n\nModel: {', '.join(models)}; "
+          f"{len({r['run'] for r in rows})} runs, {len(rows)} questions.\n",
+          table(summary), "\n" + "\n".join(f"![{f}]({f})" for f in files) + "\n"]
+    errors = {n: s["errors"] for n, s in summary.items() if s["errors"]}
+    if errors:
+        md.append("\nErrors (runs whose answers count as wrong):\n\n" +
+                  "\n".join(f"- {n}: {'; '.join(e)}" for n, e in errors.items()) + "\n")
+    (out / "report.md").write_text("\n".join(md))
+    return summary

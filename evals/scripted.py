@@ -1,0 +1,158 @@
+"""Scripted mode: replay a task's trajectory through one memory, then ask its questions.
+
+The task's tool calls and results are fed turn by turn into a window with the same budget rules as
+the agent's memory node (exact tokens, ``high_water x context_budget``; the task pinned; whole turns
+evicted, the last ``keep_last_turns`` kept). On overflow the memory strategy does what it does in the
+graph - the same strategy objects: ``sleep`` consolidates the evicted turns into the thread's adapter
+(N passes), ``vector`` stores them in the thread's chromadb collection, ``summary`` has the model
+summarise them (LangMem), ``window`` drops them, ``full`` keeps them. So memory is measured alone,
+not the model's skill at driving tools.
+
+Two reference rows besides the five memories: ``floor`` sees nothing of the trajectory (no window, no
+memory: what the model knows anyway) and ``vector+notes`` is ``vector`` that also stores the derived
+notes the sleep trains on (fact statements and composed 2-hop facts): the ablation that separates
+sleep's gain from derivation from its gain from the weights.
+
+Every strategy answers the same way: one short system prompt (+ the memory's text: retrieved notes for
+the question, or the running summary), the window left at the end, then the question. ``sleep``
+answers with its adapter on, gated to the entities it consolidated.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sleep_agent import AdapterStore, AgentSettings
+from sleep_agent.consolidation import EntityGate, SleepTrainConfig, consolidate, derive_chains, extract_facts
+from sleep_agent.consolidation.validation import first_sentence
+from sleep_agent.memory import SLEEP, MemoryContext, get_strategy, group_turns, split_keep_last
+from sleep_agent.models import LocalChatModel
+from sleep_agent.models.messages import to_template_dicts
+
+from .tasks import EvalTask, check_answer
+
+__all__ = ["run_scripted", "RunResult", "SYSTEM_PROMPT", "STRATEGIES"]
+
+SYSTEM_PROMPT = SleepTrainConfig.system_prompt
+STRATEGIES = ("sleep", "vector", "vector+notes", "summary", "window", "full", "floor")
+
+
+@dataclass
+class RunResult:
+    items: list[dict]                      # one per question
+    sleeps: int = 0
+    sleep_seconds: float = 0.0
+    evictions: int = 0
+    steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s
+    error: str | None = None
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+
+
+def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
+                 thread: str, seed: int = 0, keep_last_turns: int = 1,
+                 progress: Callable[[dict], None] | None = None) -> RunResult:
+    if memory not in STRATEGIES:
+        raise ValueError(f"unknown memory {memory!r}: choose from {', '.join(STRATEGIES)}")
+    notes = memory == "vector+notes"
+    base = {"vector+notes": "vector", "floor": "window"}.get(memory, memory)
+    settings = AgentSettings(memory=base, context_budget=budget, keep_last_turns=keep_last_turns,
+                             sleep_passes=passes)
+    llm = LocalChatModel.from_runtime(runtime)
+    ctx = MemoryContext(settings, thread, data_dir / "threads" / thread, llm)
+    strategy = get_strategy(base)
+    store = AdapterStore(thread, data_dir)
+    system = [{"role": "system", "content": SYSTEM_PROMPT}]
+    # Memories remove messages by id; user files and generators may leave ids unset.
+    messages = [m if m.id else m.model_copy(update={"id": f"{task.id}-{i}"}) for i, m in enumerate(task.messages)]
+    pinned, turns = messages[:1], group_turns(messages[1:])
+    if memory == "floor":
+        pinned, turns = [], []
+    state: dict = {"messages": list(pinned)}
+    result = RunResult(items=[])
+    fed_tokens, t_feed = 0, time.perf_counter()
+    runtime.deactivate_adapter()
+
+    for turn in turns:
+        state["messages"] += turn
+        fed_tokens += runtime.count_tokens(to_template_dicts(turn), add_generation_prompt=False)
+        extra = strategy.context(state, ctx)
+        sys_text = SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")
+        window = [{"role": "system", "content": sys_text}] + to_template_dicts(state["messages"])
+        tokens = runtime.count_tokens(window)
+        if tokens > settings.high_water * budget:
+            body = state["messages"][1:]
+            try:
+                action = strategy.on_overflow({**state, "prompt_tokens": tokens}, body, ctx)
+            except Exception as e:  # full: the window no longer fits the model - recorded, not hidden
+                result.error = f"{type(e).__name__}: {e}"
+                break
+            if action == SLEEP:
+                evicted, kept = split_keep_last(body, keep_last_turns)
+                t0 = time.perf_counter()
+                consolidate(runtime, store, pinned + evicted,
+                            config=SleepTrainConfig(passes=passes, lr=settings.sleep_lr, rank=settings.lora_rank,
+                                                    alpha=2 * settings.lora_rank, seed=seed))
+                result.sleep_seconds += time.perf_counter() - t0
+                result.sleeps += 1
+                state["messages"] = pinned + kept
+                result.evictions += len(evicted)
+            elif action:
+                removed = {m.id for m in action.get("messages", [])}
+                if notes:
+                    facts = extract_facts([m for m in body if m.id in removed])
+                    strategy.add_notes([f.statement() for f in facts + derive_chains(facts)], ctx)
+                state["messages"] = [m for m in state["messages"] if m.id not in removed]
+                state.update({k: v for k, v in action.items() if k != "messages"})
+                result.evictions += len(removed)
+            tokens = runtime.count_tokens([{"role": "system", "content": sys_text}]
+                                          + to_template_dicts(state["messages"]))
+        now = time.perf_counter()
+        result.steps.append({"trajectory_tokens": fed_tokens, "window_tokens": tokens,
+                             "seconds": round(now - t_feed, 3)})
+        t_feed = now
+        if progress:
+            progress({"turn": len(result.steps), "turns": len(turns)})
+
+    window = to_template_dicts(state["messages"])
+    gate = EntityGate.from_adapter(store.latest().path) if memory == "sleep" and store.latest() else None
+    prompts, routed = [], []
+    for q in task.questions:
+        if base == "vector":
+            extra = strategy.retrieve(q.question, ctx)
+        elif memory == "sleep":
+            extra = None
+        else:
+            extra = strategy.context(state, ctx)
+        msgs = [{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")}] + window + [
+            {"role": "user", "content": q.question}]
+        prompts.append(runtime.render(msgs))
+        routed.append(gate is not None and gate.allows(q.question))
+
+    t0 = time.perf_counter()
+    replies: dict[int, str] = {}
+    if memory == "sleep" and store.latest() is not None:
+        runtime.activate_adapter(store.latest().path)
+        on = [i for i, r in enumerate(routed) if r]
+        replies.update(zip(on, runtime.generate_batch([prompts[i] for i in on], max_new_tokens=24)))
+    else:
+        runtime.deactivate_adapter()
+    with runtime.adapter_disabled():
+        off = [i for i in range(len(prompts)) if i not in replies]
+        replies.update(zip(off, runtime.generate_batch([prompts[i] for i in off], max_new_tokens=24)))
+    per_item = (time.perf_counter() - t0) / max(1, len(prompts))
+    runtime.deactivate_adapter()
+    for i, q in enumerate(task.questions):
+        reply = first_sentence(replies[i])
+        result.items.append({
+            "question": q.question, "expected": q.answer, "reply": reply,
+            "correct": bool(result.error is None and check_answer(reply, q)),
+            "depth": q.depth, "window": q.window, "tokens_in_context": len(runtime.encode(prompts[i])),
+            "seconds": round(per_item, 3), "peak_rss_mb": _peak_rss_mb()})
+    return result

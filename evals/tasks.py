@@ -1,0 +1,166 @@
+"""Eval tasks: a trajectory (chat messages with tool calls and results) and questions about it.
+
+The same shape serves the procedural families (:mod:`evals.families`) and users' own tasks, read from
+JSON Lines with :func:`load_tasks`. One task per line::
+
+    {"id": "t1", "family": "custom",
+     "messages": [
+       {"role": "user", "content": "Look everyone up."},
+       {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "name": "lookup", "args": {"name": "Ana"}}]},
+       {"role": "tool", "tool_call_id": "c1", "content": "{\\"name\\": \\"Ana\\", \\"city\\": \\"Tarnwick\\"}"}
+     ],
+     "questions": [{"question": "Which city is listed for Ana?", "answer": "Tarnwick", "check": "contains"}]}
+
+``check`` is ``exact`` (the reply, stripped of a final period, equals the answer, case-insensitive),
+``contains`` (the answer appears in the reply) or ``number`` (the first number in the reply equals the
+answer). Optional per question: ``depth`` (hops, default 1), ``window`` (which window the fact came
+from, default 1), ``wrong`` (strings that must not appear, e.g. a value that was later updated).
+A tool result whose content is a JSON object is a structured result (what the sleep turns into facts).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+__all__ = ["EvalTask", "EvalQuestion", "TaskFileError", "load_tasks", "check_answer", "CHECKS"]
+
+CHECKS = ("exact", "contains", "number")
+
+
+class TaskFileError(ValueError):
+    """A task file that cannot be used; the message names the line and the field."""
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    question: str
+    answer: str
+    check: str = "contains"
+    depth: int = 1
+    window: int = 1
+    wrong: tuple[str, ...] = ()
+
+
+@dataclass
+class EvalTask:
+    id: str
+    family: str
+    messages: list[BaseMessage]
+    questions: list[EvalQuestion]
+    meta: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        from sleep_agent.models.messages import to_template_dicts
+
+        return {"id": self.id, "family": self.family, "messages": to_template_dicts(self.messages),
+                "questions": [asdict(q) for q in self.questions]}
+
+
+def check_answer(reply: str, q: EvalQuestion) -> bool:
+    low = reply.lower()
+    if any(w.lower() in low for w in q.wrong):
+        return False
+    if q.check == "exact":
+        return low.strip().rstrip(".").strip() == q.answer.lower().strip()
+    if q.check == "number":
+        m = re.search(r"-?\d+(?:\.\d+)?", reply.replace(",", ""))
+        try:
+            return m is not None and float(m.group()) == float(q.answer)
+        except ValueError:
+            return False
+    return q.answer.lower().strip() in low
+
+
+def _message(d, where: str) -> BaseMessage:
+    if not isinstance(d, dict):
+        raise TaskFileError(f"{where}: a message must be an object, not {type(d).__name__}")
+    role, content = d.get("role"), d.get("content", "")
+    if not isinstance(content, str):
+        raise TaskFileError(f"{where}.content: must be a string")
+    if role == "user":
+        return HumanMessage(content)
+    if role == "assistant":
+        calls = []
+        for j, c in enumerate(d.get("tool_calls") or []):
+            if not isinstance(c, dict) or not isinstance(c.get("name"), str) or not c.get("id"):
+                raise TaskFileError(f"{where}.tool_calls[{j}]: needs 'id' and 'name'")
+            args = c.get("args", c.get("arguments", {}))
+            if isinstance(args, str):
+                try:
+                    args = json.loads(args)
+                except ValueError:
+                    raise TaskFileError(f"{where}.tool_calls[{j}].args: not valid JSON") from None
+            if not isinstance(args, dict):
+                raise TaskFileError(f"{where}.tool_calls[{j}].args: must be an object")
+            calls.append({"id": str(c["id"]), "name": c["name"], "args": args, "type": "tool_call"})
+        return AIMessage(content, tool_calls=calls)
+    if role == "tool":
+        if not d.get("tool_call_id"):
+            raise TaskFileError(f"{where}.tool_call_id: required for a tool message")
+        artifact = None
+        try:
+            parsed = json.loads(content)
+            artifact = parsed if isinstance(parsed, dict) else None
+        except ValueError:
+            pass
+        return ToolMessage(content, tool_call_id=str(d["tool_call_id"]), artifact=artifact)
+    raise TaskFileError(f"{where}.role: must be user, assistant or tool, not {role!r}")
+
+
+def _question(d, where: str) -> EvalQuestion:
+    if not isinstance(d, dict):
+        raise TaskFileError(f"{where}: a question must be an object")
+    for key in ("question", "answer"):
+        if not isinstance(d.get(key), (str, int, float)) or str(d.get(key)).strip() == "":
+            raise TaskFileError(f"{where}.{key}: required (a non-empty string)")
+    check = d.get("check", "contains")
+    if check not in CHECKS:
+        raise TaskFileError(f"{where}.check: must be one of {', '.join(CHECKS)}, not {check!r}")
+    wrong = d.get("wrong", [])
+    if not isinstance(wrong, list) or not all(isinstance(w, str) for w in wrong):
+        raise TaskFileError(f"{where}.wrong: must be a list of strings")
+    for key in ("depth", "window"):
+        if not isinstance(d.get(key, 1), int) or d.get(key, 1) < 1:
+            raise TaskFileError(f"{where}.{key}: must be a positive integer")
+    return EvalQuestion(str(d["question"]), str(d["answer"]), check, d.get("depth", 1), d.get("window", 1),
+                        tuple(wrong))
+
+
+def load_tasks(path: str | Path) -> list[EvalTask]:
+    """Tasks from a JSON Lines file; any problem raises :class:`TaskFileError` naming line and field."""
+    tasks, seen = [], set()
+    for n, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            d = json.loads(line)
+        except ValueError as e:
+            raise TaskFileError(f"{where}: not valid JSON ({e})") from None
+        if not isinstance(d, dict):
+            raise TaskFileError(f"{where}: each line must be a JSON object")
+        if not isinstance(d.get("id"), str) or not d["id"]:
+            raise TaskFileError(f"{where}: field 'id' is required (a non-empty string)")
+        if d["id"] in seen:
+            raise TaskFileError(f"{where}: field 'id' {d['id']!r} repeats an earlier task")
+        seen.add(d["id"])
+        msgs, qs = d.get("messages"), d.get("questions")
+        if not isinstance(msgs, list) or not msgs:
+            raise TaskFileError(f"{where}: field 'messages' is required (a non-empty list)")
+        if not isinstance(qs, list) or not qs:
+            raise TaskFileError(f"{where}: field 'questions' is required (a non-empty list)")
+        messages = [_message(m, f"{where}: messages[{i}]") for i, m in enumerate(msgs)]
+        ids = {c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
+        for i, m in enumerate(messages):
+            if isinstance(m, ToolMessage) and m.tool_call_id not in ids:
+                raise TaskFileError(f"{where}: messages[{i}].tool_call_id {m.tool_call_id!r} answers no tool call")
+        tasks.append(EvalTask(d["id"], str(d.get("family", "custom")), messages,
+                              [_question(q, f"{where}: questions[{i}]") for i, q in enumerate(qs)]))
+    if not tasks:
+        raise TaskFileError(f"{path}: no tasks (the file is empty)")
+    return tasks

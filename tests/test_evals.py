@@ -1,0 +1,92 @@
+"""The eval harness: task files (errors name line and field), answer checks, families, and the runner's
+plumbing - every memory, resumable JSON Lines, report and plots - on the tiny random Qwen2 (its
+accuracies mean nothing; the smoke suite on a real model is in test_eval_smoke)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals import EvalQuestion, TaskFileError, check_answer, load_tasks, read_results, run_eval, suite, write_report
+from evals.families import multihop, updates
+
+GOOD = {"id": "t1", "messages": [
+    {"role": "user", "content": "Look up Ana."},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "name": "lookup", "args": {"name": "Ana"}}]},
+    {"role": "tool", "tool_call_id": "c1", "content": "{\"name\": \"Ana\", \"city\": \"Tarnwick\"}"}],
+    "questions": [{"question": "Which city is listed for Ana?", "answer": "Tarnwick"}]}
+
+
+def _write(tmp_path, *rows) -> str:
+    p = tmp_path / "tasks.jsonl"
+    p.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    return str(p)
+
+
+def test_a_valid_task_file_loads(tmp_path):
+    (task,) = load_tasks(_write(tmp_path, GOOD))
+    assert task.id == "t1" and task.messages[2].artifact == {"name": "Ana", "city": "Tarnwick"}
+    assert task.questions[0].check == "contains"
+
+
+@pytest.mark.parametrize("bad,where", [
+    ("{not json", ":2: not valid JSON"),
+    ({**GOOD, "id": ""}, ":2: field 'id'"),
+    ({**GOOD, "id": "t1"}, ":2: field 'id' 't1' repeats"),
+    ({**GOOD, "id": "t2", "messages": []}, ":2: field 'messages'"),
+    ({**GOOD, "id": "t2", "questions": [{"question": "Q?"}]}, ":2: questions[0].answer"),
+    ({**GOOD, "id": "t2", "questions": [{"question": "Q?", "answer": "A", "check": "fuzzy"}]}, "questions[0].check"),
+    ({**GOOD, "id": "t2", "messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
+    ({**GOOD, "id": "t2", "messages": GOOD["messages"][:1] + [{"role": "tool", "tool_call_id": "zz", "content": "x"}]},
+     "messages[1].tool_call_id 'zz' answers no tool call"),
+])
+def test_invalid_task_files_name_the_line_and_field(tmp_path, bad, where):
+    with pytest.raises(TaskFileError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        load_tasks(_write(tmp_path, GOOD, bad))
+
+
+def test_answer_checks():
+    assert check_answer("The city of Ana is Tarnwick.", EvalQuestion("q", "Tarnwick"))
+    assert check_answer("tarnwick.", EvalQuestion("q", "Tarnwick", check="exact"))
+    assert not check_answer("It is Tarnwick.", EvalQuestion("q", "Tarnwick", check="exact"))
+    assert check_answer("The level is 1,042 now", EvalQuestion("q", "1042", check="number"))
+    assert not check_answer("The level is 14", EvalQuestion("q", "41", check="number"))
+    assert not check_answer("Moved from Oldby to Newby", EvalQuestion("q", "Newby", wrong=("Oldby",)))
+
+
+def test_families_are_seeded_and_consistent():
+    assert [t.to_json() for t in suite("smoke", 3)] == [t.to_json() for t in suite("smoke", 3)]
+    assert suite("smoke", 3)[0].to_json() != suite("smoke", 4)[0].to_json()
+    task = multihop(1, people=5)
+    records = {m.artifact["name"]: m.artifact for m in task.messages if getattr(m, "artifact", None)}
+    for q in task.questions:  # walk the mentor graph to check the k-hop answers
+        name = next(n for n in records if q.question.endswith(f"{n}?"))
+        for _ in range(q.depth - 1):
+            name = records[name]["mentor"]
+        assert q.answer == records[name]["city"]
+    up = updates(2, people=4)
+    assert sum(bool(q.wrong) for q in up.questions) == 2 and all(q.answer not in q.wrong for q in up.questions)
+
+
+def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
+    tasks = lambda seed: suite("smoke", seed)[:2]  # noqa: E731  multihop + state keep it fast
+    strategies = ["sleep", "vector", "vector+notes", "summary", "window", "full", "floor"]
+    rows = run_eval(tiny_runtime, tasks, strategies=strategies, passes=[1], seeds=[0], out=tmp_path, budget=384,
+                    model="tiny-random")
+    runs = {r["run"] for r in rows}
+    assert len(runs) == 2 * len(strategies)
+    assert {r["strategy"] for r in rows} == set(strategies)
+    assert all(r["sleeps"] >= 1 for r in rows if r["strategy"] == "sleep")  # the budget overflowed
+    assert all(r["evictions"] > 0 for r in rows if r["strategy"] in ("vector", "summary", "window"))
+    assert all(r["evictions"] == 0 for r in rows if r["strategy"] == "full")
+    floor = [r for r in rows if r["strategy"] == "floor"]
+    assert max(r["tokens_in_context"] for r in floor) < min(r["tokens_in_context"] for r in rows
+                                                             if r["strategy"] == "full")
+    again = run_eval(tiny_runtime, tasks, strategies=strategies, passes=[1], seeds=[0], out=tmp_path, budget=384,
+                     model="tiny-random")
+    assert len(again) == len(rows)  # nothing re-run
+    summary = write_report(read_results(tmp_path), tmp_path, "test")
+    assert "sleep N=1" in summary and "floor" in summary
+    for f in ("report.md", "accuracy_vs_passes.png", "accuracy_by_family.png", "cost_per_step.png"):
+        assert (tmp_path / f).stat().st_size > 0

@@ -1,0 +1,45 @@
+"""The recall tool and the entity gate (plumbing on the tiny random Qwen2; recall quality is in the
+retention benchmark and in test_sleep_recall)."""
+
+from __future__ import annotations
+
+from sleep_agent import AdapterStore, LocalChatModel, build_agent
+from sleep_agent.bench import World
+from sleep_agent.consolidation import EntityGate, SleepTrainConfig, consolidate
+from sleep_agent.graph.prompts import wake_note
+
+
+def test_entity_gate_matches_whole_names_case_insensitively(tmp_path):
+    gate = EntityGate(["Samor Fenkarin", "Vo Ka"])
+    assert gate.allows("which city is listed for SAMOR FENKARIN?")
+    assert not gate.allows("What is the capital of Japan?")
+    assert gate.matches("Vo Ka and Samor Fenkarin") == ["samor fenkarin", "vo ka"]  # longest first
+    assert len(EntityGate.from_adapter(tmp_path)) == 0  # a folder without sleep data: empty gate
+
+
+def test_recall_tool_is_added_for_sleep_memory_and_uses_the_thread_adapter(tiny_runtime, tmp_path):
+    llm = LocalChatModel.from_runtime(tiny_runtime)
+    graph = build_agent(llm, [], data_dir=tmp_path)
+    tools = graph.nodes["tools"].runnable.tools_by_name
+    assert "recall" in tools
+    assert "recall" not in build_agent(llm, [], memory="window", data_dir=tmp_path).nodes["tools"].runnable.tools_by_name
+
+    config = {"configurable": {"thread_id": "recaller"}}
+    assert "Nothing is stored" in tools["recall"].invoke({"question": "Where?"}, config)
+
+    world = World(seed=1, people=2, companies=1)
+    consolidate(tiny_runtime, AdapterStore("recaller", tmp_path), world.trajectory(),
+                config=SleepTrainConfig(passes=1, validate=False))
+    tiny_runtime.deactivate_adapter()
+    reply = tools["recall"].invoke({"question": f"What is the city of {world.names[-1]}?"}, config)
+    assert isinstance(reply, str)
+    assert tiny_runtime.adapter_path.endswith("v0001")  # answered with the thread's adapter on
+    gate = EntityGate.from_adapter(AdapterStore("recaller", tmp_path).version_path(1))
+    assert set(n.lower() for n in world.names) <= set(gate.subjects)
+
+
+def test_wake_note_tells_about_recall_and_rejected_sleeps():
+    note = wake_note(2, 1, ["lookup(name='A')"], ["general accuracy fell from 1.00 to 0.50"], recall=True)
+    assert "slept 2 time(s)" in note and "adapter v1" in note
+    assert "could not store" in note and "call recall" in note
+    assert "no adapter yet" in wake_note(1, None, [])
