@@ -44,7 +44,6 @@ def run_strategy(llm, memory: str, records: int, budget: int, data_dir: Path) ->
         checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": f"steps-{memory}"}, "recursion_limit": 1000}
     steps, t_last, t0 = [], time.perf_counter(), time.perf_counter()
-    state = {}
     for update in graph.stream({"messages": [("user", task)]}, config, stream_mode="updates"):
         if "agent" in update:
             now = time.perf_counter()
@@ -85,10 +84,11 @@ def main(argv=None) -> int:
     p.add_argument("--budget", type=int, default=600)
     p.add_argument("--memories", default=",".join(STRATEGIES))
     p.add_argument("--out", default=None)
+    p.add_argument("--model", default=None, help="registry name (default: the default model)")
     args = p.parse_args(argv)
-    from sleep_agent import LocalChatModel
+    from sleep_agent import DEFAULT_MODEL, LocalChatModel
 
-    llm = LocalChatModel()
+    llm = LocalChatModel(model_name=args.model or DEFAULT_MODEL)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for memory in args.memories.split(","):

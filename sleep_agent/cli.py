@@ -177,24 +177,34 @@ def _int_list_or_zero(text: str) -> list[int]:
 
 
 def cmd_bench(args) -> int:
-    from .bench.retention import format_table, run_retention
+    from .bench.retention import PARTS, format_table, run_retention
     from .models import LocalRuntime
 
     t0 = time.perf_counter()
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
     print(f"[model {args.model} loaded in {time.perf_counter() - t0:.1f} s]", file=sys.stderr)
-    result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit,
+    parts = args.parts.split(",") if args.parts else list(PARTS)
+    result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts,
                            log=lambda m: print(m, file=sys.stderr))
     result["command"] = (f"sleep-agent bench retention --model {args.model} "
                          f"--passes {','.join(map(str, args.passes))} --seed {args.seed}"
-                         + (f" --limit {args.limit}" if args.limit else ""))
+                         + (f" --limit {args.limit}" if args.limit else "")
+                         + (f" --parts {args.parts}" if args.parts else ""))
     if args.out:
+        from pathlib import Path
+
         from .io_utils import atomic_write_bytes
 
-        stem = f"{args.out}/retention-{args.model}"
-        atomic_write_bytes(f"{stem}.json", (json.dumps(result, indent=2) + "\n").encode())
-        atomic_write_bytes(f"{stem}.md", (f"# Retention: {args.model}\n\nCommand: `{result['command']}`\n\n"
-                                          + format_table(result)).encode())
+        stem = Path(args.out) / f"retention-{args.model}"
+        if args.parts and stem.with_suffix(".json").is_file():  # redo some parts: merge into the last run
+            earlier = json.loads(stem.with_suffix(".json").read_text())
+            commands = earlier.pop("commands", [earlier.get("command")])
+            result = {**earlier, **result, "commands": commands + [result["command"]]}
+        result.setdefault("commands", [result["command"]])
+        atomic_write_bytes(stem.with_suffix(".json"), (json.dumps(result, indent=2) + "\n").encode())
+        cmds = "\n".join(f"    {c}" for c in result["commands"])
+        atomic_write_bytes(stem.with_suffix(".md"), (f"# Retention: {args.model}\n\nProduced by:\n\n{cmds}\n\n"
+                                                     + format_table(result)).encode())
         print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
     print(json.dumps(result) if args.json else format_table(result))
     return 0
@@ -280,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
     b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
     b.add_argument("--out", default=None, help="folder to write retention-MODEL.json and .md into")
+    b.add_argument("--parts", default=None, help="only these sections (floor,ceiling,by_passes,after_sleeps,vector);"
+                                                 " with --out, merged into the existing results")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.set_defaults(func=cmd_bench)
 

@@ -142,3 +142,9 @@ def test_an_updated_value_replaces_the_old_one_within_and_across_sleeps():
     two = assemble(_update(2, "Kalmere Dam", 42), one.history, cfg)
     answers = {e.answer for e in two.train + two.history if e.subject == "Kalmere Dam"}
     assert any("42" in a for a in answers) and not any("17" in a for a in answers)
+
+
+def test_judge_tolerates_exactly_one_question_despite_rounding():
+    counts = {"general": 6}
+    assert judge(Scores(general=0.333, counts=counts), {"general": 0.5}) == []   # 3/6 -> 2/6: one question
+    assert judge(Scores(general=0.167, counts=counts), {"general": 0.5}) != []   # 3/6 -> 1/6: two

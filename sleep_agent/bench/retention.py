@@ -50,6 +50,7 @@ __all__ = ["run_retention", "DEFAULT_PASSES", "format_table"]
 SYSTEM_PROMPT = SleepTrainConfig.system_prompt  # questions are asked as the sleep trained them
 
 DEFAULT_PASSES = (1, 2, 4, 8)
+PARTS = ("floor", "ceiling", "by_passes", "after_sleeps", "vector")
 AFTER_SLEEPS = (1, 2, 4)   # sleeps after which window 1 is asked again
 UNKNOWN_QUESTIONS = 16     # never-seen names asked (held out from the sleep's own "no record" examples)
 
@@ -108,13 +109,18 @@ def _unknown(runtime, world: World, gate: EntityGate | None = None) -> float:
 
 def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int = 0,
                   sleeps_passes: int | None = None, limit: int | None = None, root: Path | None = None,
-                  world_size: tuple[int, int] = (16, 8), log: Callable[[str], None] = print) -> dict:
+                  world_size: tuple[int, int] = (16, 8), parts: Sequence[str] = PARTS,
+                  log: Callable[[str], None] = print) -> dict:
     """Run the benchmark on a loaded :class:`LocalRuntime`; returns the JSON-able result.
 
     ``limit`` caps the questions per kind (quick runs); ``sleeps_passes`` is N for the after-sleeps
     series (default: the agent's ``sleep_passes``); ``world_size`` is (people, companies) per window:
-    16 and 8 give 48 one-hop facts, 32 two-hop questions and a ~2k-token trajectory.
+    16 and 8 give 48 one-hop facts, 32 two-hop questions and a ~2k-token trajectory. ``parts`` picks
+    sections of :data:`PARTS` (to redo one of them).
     """
+    unknown_parts = sorted(set(parts) - set(PARTS))
+    if unknown_parts:
+        raise ValueError(f"unknown part(s) {', '.join(unknown_parts)}: choose from {', '.join(PARTS)}")
     t_start = time.perf_counter()
     settings = AgentSettings()
     sleeps_passes = sleeps_passes or settings.sleep_passes
@@ -132,67 +138,73 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
                  "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
 
     runtime.deactivate_adapter()
-    log("floor: base model, no context")
-    out["floor_1hop"], out["floor_2hop"] = _accuracy(runtime, q1), _accuracy(runtime, q2)
-    out["general_before"], out["unknown_before"] = _general(runtime), _unknown(runtime, w1)
-    log(f"  1hop {out['floor_1hop']}  2hop {out['floor_2hop']}  general {out['general_before']}")
-    log("ceiling: base model, whole trajectory in context")
-    ctx = to_template_dicts(traj)
-    out["ceiling_1hop"], out["ceiling_2hop"] = _accuracy(runtime, q1, context=ctx), _accuracy(runtime, q2, context=ctx)
-    log(f"  1hop {out['ceiling_1hop']}  2hop {out['ceiling_2hop']}")
+    if "floor" in parts:
+        log("floor: base model, no context")
+        out["floor_1hop"], out["floor_2hop"] = _accuracy(runtime, q1), _accuracy(runtime, q2)
+        out["general_before"], out["unknown_before"] = _general(runtime), _unknown(runtime, w1)
+        log(f"  1hop {out['floor_1hop']}  2hop {out['floor_2hop']}  general {out['general_before']}")
+    if "ceiling" in parts:
+        log("ceiling: base model, whole trajectory in context")
+        ctx = to_template_dicts(traj)
+        out["ceiling_1hop"] = _accuracy(runtime, q1, context=ctx)
+        out["ceiling_2hop"] = _accuracy(runtime, q2, context=ctx)
+        log(f"  1hop {out['ceiling_1hop']}  2hop {out['ceiling_2hop']}")
 
     with tempfile.TemporaryDirectory(dir=root) as tmp:
-        wanted = sorted(set(passes))
-        by_passes: dict[int, dict] = {}
-        gate = EntityGate(w1.names)  # what the sleep consolidated (tests check extraction finds them all)
-        t0, measuring = time.perf_counter(), [0.0]  # measuring time is not billed to the sleep
+        if "by_passes" in parts:
+            wanted = sorted(set(passes))
+            by_passes: dict[int, dict] = {}
+            gate = EntityGate(w1.names)  # what the sleep consolidated (tests check extraction finds them all)
+            t0, measuring = time.perf_counter(), [0.0]  # measuring time is not billed to the sleep
 
-        def measure(n: int, *, force: bool = False) -> None:
-            if n in wanted or force:
-                t = time.perf_counter()
-                by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
-                                "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate),
-                                "unknown_ungated": _unknown(runtime, w1), "general_ungated": _general(runtime),
-                                "sleep_seconds": round(t - t0 - measuring[0], 1), "passes_done": n}
-                measuring[0] += time.perf_counter() - t
-                log(f"  N={n}: {by_passes[n]}")
+            def measure(n: int, *, force: bool = False) -> None:
+                if n in wanted or force:
+                    t = time.perf_counter()
+                    by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
+                                    "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate),
+                                    "unknown_ungated": _unknown(runtime, w1), "general_ungated": _general(runtime),
+                                    "sleep_seconds": round(t - t0 - measuring[0], 1), "passes_done": n}
+                    measuring[0] += time.perf_counter() - t
+                    log(f"  N={n}: {by_passes[n]}")
 
-        log(f"by_passes: one sleep, measured after passes {wanted}")
-        report = consolidate(runtime, AdapterStore("by-passes", tmp), traj, config=config(max(wanted)),
-                             on_pass=measure, progress=_bar("N-sweep"))
-        if report.passes_done not in by_passes:  # adaptive stopping ended between measured passes
-            measure(report.passes_done, force=True)  # the published adapter is active now
-        for n in wanted:  # a sleep of N passes that stopped at passes_done < N is that adapter
-            if n not in by_passes:
-                stopped = max(k for k in by_passes if k <= max(report.passes_done, min(by_passes)))
-                by_passes[n] = dict(by_passes[stopped])
-        out["by_passes"] = {str(n): by_passes[n] for n in wanted}
-        out["sleep_report"] = {k: report.to_dict()[k] for k in ("data_parts", "train_tokens", "validation",
-                                                                 "rejected", "seconds")}
-        last = by_passes[max(wanted)]
-        out["general_after"], out["unknown_rate"] = last["general"], last["unknown"]
-        out["general_after_ungated"], out["unknown_rate_ungated"] = last["general_ungated"], last["unknown_ungated"]
-        runtime.deactivate_adapter()
+            log(f"by_passes: one sleep, measured after passes {wanted}")
+            report = consolidate(runtime, AdapterStore("by-passes", tmp), traj, config=config(max(wanted)),
+                                 on_pass=measure, progress=_bar("N-sweep"))
+            if report.passes_done not in by_passes:  # adaptive stopping ended between measured passes
+                measure(report.passes_done, force=True)  # the published adapter is active now
+            for n in wanted:  # a sleep of N passes that stopped at passes_done < N is that adapter
+                if n not in by_passes:
+                    stopped = max(k for k in by_passes if k <= max(report.passes_done, min(by_passes)))
+                    by_passes[n] = dict(by_passes[stopped])
+            out["by_passes"] = {str(n): by_passes[n] for n in wanted}
+            out["sleep_report"] = {k: report.to_dict()[k] for k in ("data_parts", "train_tokens", "validation",
+                                                                     "rejected", "seconds")}
+            last = by_passes[max(wanted)]
+            out["general_after"], out["unknown_rate"] = last["general"], last["unknown"]
+            out["general_after_ungated"], out["unknown_rate_ungated"] = last["general_ungated"], last["unknown_ungated"]
+            runtime.deactivate_adapter()
 
-        log(f"after_sleeps: {max(AFTER_SLEEPS)} sleeps of N={sleeps_passes} over new windows")
-        store = AdapterStore("after-sleeps", tmp)
-        out["after_sleeps"] = {}
-        for i, world in enumerate(worlds, start=1):
-            consolidate(runtime, store, world.trajectory(), config=config(sleeps_passes), progress=_bar(i))
-            if i in AFTER_SLEEPS:
-                out["after_sleeps"][str(i)] = _accuracy(runtime, q1)
-                log(f"  after sleep {i}: window-1 1hop {out['after_sleeps'][str(i)]}")
-        out["after_sleeps_events"] = store.events
-        runtime.deactivate_adapter()
-        log("vector: chromadb top-k chunks of the trajectory in the prompt (base model)")
-        texts = chunk_turns(traj[1:], settings.vector_chunk_chars)
-        runtime.deactivate_adapter()
-        out["vector_1hop"] = _vector_accuracy(runtime, q1, Path(tmp) / "vector", texts)
-        out["vector_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector", [])  # same store
-        facts = extract_facts(traj)
-        notes = [f.statement() for f in facts + derive_chains(facts)]
-        out["vector_notes_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector-notes", texts, notes)
-        log(f"  1hop {out['vector_1hop']}  2hop {out['vector_2hop']}  2hop with notes {out['vector_notes_2hop']}")
+        if "after_sleeps" in parts:
+            log(f"after_sleeps: {max(AFTER_SLEEPS)} sleeps of N={sleeps_passes} over new windows")
+            store = AdapterStore("after-sleeps", tmp)
+            out["after_sleeps"] = {}
+            for i, world in enumerate(worlds, start=1):
+                consolidate(runtime, store, world.trajectory(), config=config(sleeps_passes), progress=_bar(i))
+                if i in AFTER_SLEEPS:
+                    out["after_sleeps"][str(i)] = _accuracy(runtime, q1)
+                    log(f"  after sleep {i}: window-1 1hop {out['after_sleeps'][str(i)]}")
+            out["after_sleeps_events"] = store.events
+            runtime.deactivate_adapter()
+        if "vector" in parts:
+            log("vector: chromadb top-k chunks of the trajectory in the prompt (base model)")
+            texts = chunk_turns(traj[1:], settings.vector_chunk_chars)
+            runtime.deactivate_adapter()
+            out["vector_1hop"] = _vector_accuracy(runtime, q1, Path(tmp) / "vector", texts)
+            out["vector_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector", [])  # same store
+            facts = extract_facts(traj)
+            notes = [f.statement() for f in facts + derive_chains(facts)]
+            out["vector_notes_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector-notes", texts, notes)
+            log(f"  1hop {out['vector_1hop']}  2hop {out['vector_2hop']}  2hop with notes {out['vector_notes_2hop']}")
     out["seconds"] = round(time.perf_counter() - t_start, 1)
     return out
 
@@ -202,14 +214,14 @@ def format_table(r: dict) -> str:
     rows = ["| condition | 1-hop | 2-hop | unknown as unknown (gated / adapter alone) "
             "| general (gated / adapter alone) | sleep s |",
             "|---|---|---|---|---|---|",
-            f"| floor (no adapter, no context) | {r['floor_1hop']} | {r['floor_2hop']} | {r['unknown_before']} "
-            f"| {r['general_before']} | |",
-            f"| ceiling (trajectory in context) | {r['ceiling_1hop']} | {r['ceiling_2hop']} | | | |"]
-    for n, m in r["by_passes"].items():
+            f"| floor (no adapter, no context) | {r.get('floor_1hop')} | {r.get('floor_2hop')} | {r.get('unknown_before')} "
+            f"| {r.get('general_before')} | |",
+            f"| ceiling (trajectory in context) | {r.get('ceiling_1hop')} | {r.get('ceiling_2hop')} | | | |"]
+    for n, m in r.get("by_passes", {}).items():
         rows.append(f"| sleep N={n} (passes run: {m['passes_done']}) | {m['1hop']} | {m['2hop']} "
                     f"| {m['unknown']} / {m['unknown_ungated']} | {m['general']} / {m['general_ungated']} "
                     f"| {m['sleep_seconds']} |")
     vec = f"| chromadb top-k | {r.get('vector_1hop')} | {r.get('vector_2hop')} | | | |"
     notes = f"| chromadb + derived notes | | {r.get('vector_notes_2hop')} | | | |"
-    after = ", ".join(f"after {k}: {v}" for k, v in r["after_sleeps"].items())
+    after = ", ".join(f"after {k}: {v}" for k, v in r.get("after_sleeps", {}).items())
     return "\n".join(rows + [vec, notes]) + f"\n\nWindow-1 1-hop accuracy across sleeps: {after}\n"

@@ -1,0 +1,29 @@
+"""`sleep-agent eval --suite smoke` end to end on a real model (smollm2-135m, the fast one): every memory,
+sleep at N = 1 and 2, the table and the plots. CI runs it; accuracies are reported, not asserted (they
+belong to the committed eval reports; the 135M model reads little from its context)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.slow
+def test_smoke_suite_runs_every_memory_and_writes_the_report(tmp_path):
+    cmd = [sys.executable, "-m", "sleep_agent.cli", "eval", "--suite", "smoke", "--model", "smollm2-135m",
+           "--passes", "1,2", "--out", str(tmp_path), "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    assert out.returncode == 0, out.stderr[-3000:]
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(summary) == {"sleep N=1", "sleep N=2", "vector", "vector+notes", "summary", "window", "full", "floor"}
+    assert all(s["runs"] == 4 for s in summary.values())  # one per task family
+    assert summary["full"]["tokens"] > summary["window"]["tokens"] > summary["floor"]["tokens"]
+    assert summary["sleep N=1"]["sleep_seconds"] > 0
+    for f in ("results.jsonl", "report.md", "accuracy_vs_passes.png", "accuracy_by_family.png", "cost_per_step.png"):
+        assert (tmp_path / f).stat().st_size > 0
+    # resumable: a second invocation finds every run done and only rewrites the report
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "already in" in again.stderr
