@@ -121,7 +121,8 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
             progress({"turn": len(result.steps), "turns": len(turns)})
 
     window = to_template_dicts(state["messages"])
-    gate = EntityGate.from_adapter(store.latest().path) if memory == "sleep" and store.latest() else None
+    latest = store.latest() if memory == "sleep" else None
+    gate = EntityGate.from_adapter(latest.path) if latest else None
     prompts, routed = [], []
     for q in task.questions:
         if base == "vector":
@@ -137,8 +138,8 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
 
     t0 = time.perf_counter()
     replies: dict[int, str] = {}
-    if memory == "sleep" and store.latest() is not None:
-        runtime.activate_adapter(store.latest().path)
+    if latest is not None:
+        runtime.activate_adapter(latest.path)
         on = [i for i, r in enumerate(routed) if r]
         replies.update(zip(on, runtime.generate_batch([prompts[i] for i in on], max_new_tokens=24)))
     else:

@@ -156,24 +156,18 @@ def cmd_inspect(args) -> int:
     return 0
 
 
-def _int_list(text: str) -> list[int]:
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 1,2,4,8, not {text!r}")
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers like 1,2,4,8, not {text!r}")
-    return values
-
-
-def _int_list_or_zero(text: str) -> list[int]:
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 0,1,2, not {text!r}")
-    if not values or min(values) < 0:
-        raise argparse.ArgumentTypeError(f"expected integers >= 0 like 0,1,2, not {text!r}")
-    return values
+def _ints(minimum: int):
+    """argparse type: comma-separated integers >= ``minimum`` ("1,2,4,8")."""
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            values = []
+        if not values or min(values) < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated integers >= {minimum} like {minimum},{minimum + 1}, not {text!r}")
+        return values
+    return parse
 
 
 def cmd_bench(args) -> int:
@@ -286,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks: retention (does a sleep remember?)")
     b.add_argument("which", choices=["retention"])
     b.add_argument("--model", default=DEFAULT_MODEL, help="registry name, local folder or hub id")
-    b.add_argument("--passes", type=_int_list, default=[1, 2, 4, 8], help="sleep durations N, e.g. 1,2,4,8")
+    b.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N, e.g. 1,2,4,8")
     b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
     b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
     b.add_argument("--out", default=None, help="folder to write retention-MODEL.json and .md into")
@@ -300,8 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
     e.add_argument("--model", default=DEFAULT_MODEL)
     e.add_argument("--strategies", default="sleep,vector,vector+notes,summary,window,full,floor")
-    e.add_argument("--passes", type=_int_list, default=[1, 2, 4, 8], help="sleep durations N")
-    e.add_argument("--seeds", type=_int_list_or_zero, default=[0])
+    e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
+    e.add_argument("--seeds", type=_ints(0), default=[0])
     e.add_argument("--budget", type=int, default=None, help="context budget (default: the suite's)")
     e.add_argument("--out", default="eval-out", help="results.jsonl, report.md and plots go here")
     e.add_argument("--json", action="store_true", help="print the summary as one JSON object")

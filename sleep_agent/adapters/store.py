@@ -264,7 +264,7 @@ class AdapterStore:
             candidates = self.versions()
             if not candidates:
                 if problem:
-                    self._note(f"{problem}; no adapter versions exist")
+                    self.note(f"{problem}; no adapter versions exist")
                 return None
             if problem is None:
                 problem = "HEAD missing"
@@ -276,16 +276,16 @@ class AdapterStore:
                 continue
             what = "; ".join(filter(None, [problem if head is None else None, *failures]))
             if head is not None or failures:
-                self._note(f"{what}; rolled back to {_vname(v)}")
+                self.note(f"{what}; rolled back to {_vname(v)}")
             else:
-                self._note(f"{what}; using {_vname(v)}, the highest version that verifies")
+                self.note(f"{what}; using {_vname(v)}, the highest version that verifies")
             try:
                 atomic_write_json(self.path / HEAD, {"version": v})
             except OSError as e:  # still return the good version; next load re-checks
                 log.warning("could not rewrite HEAD of thread %r to %s: %s", self.thread_id, _vname(v), e)
             return good
         what = "; ".join(filter(None, [problem if head is None else None, *failures]))
-        self._note(f"{what}; no older version verifies, so no adapter is loaded")
+        self.note(f"{what}; no older version verifies, so no adapter is loaded")
         return None
 
     @staticmethod
@@ -297,7 +297,8 @@ class AdapterStore:
             return f"{_vname(version)} failed its {check} check ({e.file})"
         return f"{_vname(version)} could not be read ({e})"
 
-    def _note(self, msg: str) -> None:
+    def note(self, msg: str) -> None:
+        """Record a human-readable event (rollbacks, sleeps not published) in :attr:`events` and the log."""
         self._events.append(msg)
         log.warning("adapters of thread %r: %s", self.thread_id, msg)
 

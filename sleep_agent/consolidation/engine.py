@@ -153,7 +153,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
                          result.train_tokens, scores.to_dict(), rejected, seconds)
 
     if rejected:
-        store._note(f"sleep not published ({'; '.join(rejected)}); keeping "
+        store.note(f"sleep not published ({'; '.join(rejected)}); keeping "
                     f"{previous.name if previous else 'the base model'}")
         if previous is not None:
             runtime.activate_adapter(previous.path)

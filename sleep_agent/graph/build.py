@@ -54,7 +54,8 @@ def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: 
     if memory is not None:
         s = AgentSettings.from_any({**s.to_dict(), "memory": memory})
     cfg = AgentConfig(model, list(tools), system_prompt, s, Path(data_dir) if data_dir else None)
-    if recall if recall is not None else s.memory == "sleep":
+    with_recall = s.memory == "sleep" if recall is None else recall
+    if with_recall:
         cfg.tools.append(make_recall_tool(cfg))
     g = StateGraph(AgentState, context_schema=AgentContext)
     g.add_node("agent", make_agent_node(cfg))
