@@ -135,8 +135,10 @@ def recall(seed: int, windows: int = 3, people: int = 5) -> EvalTask:
 FAMILIES = {"multihop": multihop, "state": state, "updates": updates, "recall": recall}
 # (family kwargs, budget): sizes chosen so each task overflows the budget several times.
 SUITES = {
-    "smoke": ({"multihop": {"people": 4}, "state": {"counters": 2, "updates": 3}, "updates": {"people": 4},
-               "recall": {"windows": 2, "people": 3}}, 384),
+    # smoke: ~300-360 tokens per task on smollm2's compact template, ~500-770 on Qwen's, against the
+    # smallest budget allowed: every task overflows at least once on either model.
+    "smoke": ({"multihop": {"people": 6}, "state": {"counters": 3, "updates": 3}, "updates": {"people": 6},
+               "recall": {"windows": 3, "people": 3}}, 256),
     "small": ({"multihop": {"people": 8}, "state": {"counters": 4, "updates": 4}, "updates": {"people": 6},
                "recall": {"windows": 4, "people": 4}}, 768),
     "full": ({"multihop": {"people": 16}, "state": {"counters": 6, "updates": 8}, "updates": {"people": 12},

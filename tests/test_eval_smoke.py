@@ -21,7 +21,10 @@ def test_smoke_suite_runs_every_memory_and_writes_the_report(tmp_path):
     assert set(summary) == {"sleep N=1", "sleep N=2", "vector", "vector+notes", "summary", "window", "full", "floor"}
     assert all(s["runs"] == 4 for s in summary.values())  # one per task family
     assert summary["full"]["tokens"] > summary["window"]["tokens"] > summary["floor"]["tokens"]
-    assert summary["sleep N=1"]["sleep_seconds"] > 0
+    assert summary["sleep N=1"]["sleep_seconds"] > 0  # the smoke budget overflowed: the sleep ran
+    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert all(r["sleeps"] >= 1 for r in rows if r["strategy"] == "sleep"), "the smoke budget never overflowed"
+    assert all(r["evictions"] > 0 for r in rows if r["strategy"] in ("vector", "summary", "window"))
     for f in ("results.jsonl", "report.md", "accuracy_vs_passes.png", "accuracy_by_family.png", "cost_per_step.png"):
         assert (tmp_path / f).stat().st_size > 0
     # resumable: a second invocation finds every run done and only rewrites the report

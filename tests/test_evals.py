@@ -9,7 +9,7 @@ import json
 import pytest
 
 from evals import EvalQuestion, TaskFileError, check_answer, load_tasks, read_results, run_eval, suite, write_report
-from evals.families import multihop, updates
+from evals.families import multihop, state, updates
 
 GOOD = {"id": "t1", "messages": [
     {"role": "user", "content": "Look up Ana."},
@@ -70,7 +70,7 @@ def test_families_are_seeded_and_consistent():
 
 
 def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
-    tasks = lambda seed: suite("smoke", seed)[:2]  # noqa: E731  multihop + state keep it fast
+    tasks = lambda seed: [multihop(seed, people=4), state(seed, counters=2, updates=3)]  # noqa: E731  fast
     strategies = ["sleep", "vector", "vector+notes", "summary", "window", "full", "floor"]
     rows = run_eval(tiny_runtime, tasks, strategies=strategies, passes=[1], seeds=[0], out=tmp_path, budget=384,
                     model="tiny-random")
