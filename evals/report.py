@@ -47,12 +47,14 @@ def summarize(rows: list[dict]) -> dict:
     return out
 
 
+_ROW_ORDER = ("floor", "window", "summary", "vector", "vector+notes", "full")  # after the sleep rows
+
+
 def _order(names):
     def key(n):
         if n.startswith("sleep N="):
             return (0, int(n.split("=")[1]))
-        return (1, ["floor", "window", "summary", "vector", "vector+notes", "full"].index(n)
-                if n in ("floor", "window", "summary", "vector", "vector+notes", "full") else 9)
+        return (1, _ROW_ORDER.index(n) if n in _ROW_ORDER else len(_ROW_ORDER))
     return sorted(names, key=key)
 
 
