@@ -170,36 +170,58 @@ def _ints(minimum: int):
     return parse
 
 
+def _write_results(stem, result: dict, title: str, table: str, merge: bool) -> dict:
+    """Write ``stem``.json and .md; with ``merge``, earlier results keep the parts not rerun."""
+    from .io_utils import atomic_write_bytes
+
+    js, md = stem.parent / f"{stem.name}.json", stem.parent / f"{stem.name}.md"  # names hold dots ("0.5b")
+    if merge and js.is_file():  # redo some parts: merge into the last run
+        earlier = json.loads(js.read_text())
+        commands = earlier.pop("commands", [earlier.get("command")])
+        result = {**earlier, **result, "commands": commands + [result["command"]]}
+    result.setdefault("commands", [result["command"]])
+    atomic_write_bytes(js, (json.dumps(result, indent=2) + "\n").encode())
+    cmds = "\n".join(f"    {c}" for c in result["commands"])
+    atomic_write_bytes(md, f"# {title}\n\nProduced by:\n\n{cmds}\n\n{table(result)}".encode())
+    print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
+    return result
+
+
 def cmd_bench(args) -> int:
-    from .bench.retention import PARTS, format_table, run_retention
+    from pathlib import Path
+
     from .models import LocalRuntime
 
+    args.passes = args.passes or ([1, 2, 4, 8] if args.which == "retention" else [1])
     t0 = time.perf_counter()
-    rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    rt = LocalRuntime.load(args.model, device=args.device, log=log, random_init=args.random_init)
     print(f"[model {args.model} loaded in {time.perf_counter() - t0:.1f} s]", file=sys.stderr)
-    parts = args.parts.split(",") if args.parts else list(PARTS)
-    result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts,
-                           log=lambda m: print(m, file=sys.stderr))
-    result["command"] = (f"sleep-agent bench retention --model {args.model} "
-                         f"--passes {','.join(map(str, args.passes))} --seed {args.seed}"
-                         + (f" --limit {args.limit}" if args.limit else "")
-                         + (f" --parts {args.parts}" if args.parts else ""))
+    command = (f"sleep-agent bench {args.which} --model {args.model} --passes {','.join(map(str, args.passes))}"
+               + (f" --device {args.device}" if args.device else "") + (" --random-init" if args.random_init else "")
+               + (f" --parts {args.parts}" if args.parts else ""))
+    if args.which == "retention":
+        from .bench.retention import PARTS, format_table, run_retention
+
+        parts = args.parts.split(",") if args.parts else list(PARTS)
+        result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts, log=log)
+        command += f" --seed {args.seed}" + (f" --limit {args.limit}" if args.limit else "")
+        stem, title = f"retention-{args.model}", f"Retention: {args.model}"
+    else:
+        from .bench.perf import format_table, run_perf
+
+        parts = args.parts.split(",") if args.parts else ["sleep", "raw", "wake", "steps"]
+        cpu = rt.base_model.device.type == "cpu"
+        max_full = args.max_full_tokens if args.max_full_tokens is not None else (8000 if cpu else None)
+        result = run_perf(rt, passes=args.passes, random_init=args.random_init, parts=parts,
+                          max_full_tokens=max_full, batch_sizes=args.batch_sizes or (), log=log)
+        command += (f" --max-full-tokens {max_full}" if max_full else "") + (
+            f" --batch-sizes {','.join(map(str, args.batch_sizes))}" if args.batch_sizes else "")
+        kind = "cpu" if cpu else "gpu"
+        stem, title = f"perf-{kind}-{Path(args.model).name}", f"Performance: {Path(args.model).name} on {result['device']}"
+    result["command"] = command
     if args.out:
-        from pathlib import Path
-
-        from .io_utils import atomic_write_bytes
-
-        stem = Path(args.out) / f"retention-{args.model}"
-        if args.parts and stem.with_suffix(".json").is_file():  # redo some parts: merge into the last run
-            earlier = json.loads(stem.with_suffix(".json").read_text())
-            commands = earlier.pop("commands", [earlier.get("command")])
-            result = {**earlier, **result, "commands": commands + [result["command"]]}
-        result.setdefault("commands", [result["command"]])
-        atomic_write_bytes(stem.with_suffix(".json"), (json.dumps(result, indent=2) + "\n").encode())
-        cmds = "\n".join(f"    {c}" for c in result["commands"])
-        atomic_write_bytes(stem.with_suffix(".md"), (f"# Retention: {args.model}\n\nProduced by:\n\n{cmds}\n\n"
-                                                     + format_table(result)).encode())
-        print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
+        result = _write_results(Path(args.out) / stem, result, title, format_table, merge=bool(args.parts))
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 
@@ -277,15 +299,23 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print the list as JSON")
     m.set_defaults(func=cmd_models)
 
-    b = sub.add_parser("bench", help="benchmarks: retention (does a sleep remember?)")
-    b.add_argument("which", choices=["retention"])
+    b = sub.add_parser("bench", help="benchmarks: retention (does a sleep remember?), perf (what it costs)")
+    b.add_argument("which", choices=["retention", "perf"])
     b.add_argument("--model", default=DEFAULT_MODEL, help="registry name, local folder or hub id")
-    b.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N, e.g. 1,2,4,8")
+    b.add_argument("--passes", type=_ints(1), default=None,
+                   help="sleep durations N, e.g. 1,2,4,8 (default: 1,2,4,8 for retention, 1 for perf)")
+    b.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    b.add_argument("--random-init", action="store_true",
+                   help="perf: a randomly initialised model of the same shape (needs only config + tokenizer)")
+    b.add_argument("--batch-sizes", type=_ints(1), default=None,
+                   help="perf: also time sleep training at these examples-per-step against the raw loop")
+    b.add_argument("--max-full-tokens", type=int, default=None,
+                   help="perf: largest context the full memory is timed at (default 8000 on a CPU)")
     b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
     b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
-    b.add_argument("--out", default=None, help="folder to write retention-MODEL.json and .md into")
-    b.add_argument("--parts", default=None, help="only these sections (floor,ceiling,by_passes,after_sleeps,vector);"
-                                                 " with --out, merged into the existing results")
+    b.add_argument("--out", default=None, help="folder to write retention-MODEL / perf-DEVICE-MODEL .json and .md into")
+    b.add_argument("--parts", default=None, help="only these sections (retention: floor,ceiling,by_passes,"
+                   "after_sleeps,vector; perf: sleep,raw,wake,steps); with --out, merged into the existing results")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.set_defaults(func=cmd_bench)
 

@@ -36,6 +36,12 @@ class AgentSettings:
     # Whole turns (an assistant tool call with its results) kept in the window after a sleep or cut,
     # so the agent remembers what it was just doing.
     keep_last_turns: int = 2
+    # Least share of context_budget a sleep evicts: fewer turns are kept when the last
+    # keep_last_turns turns would leave less to consolidate. A sleep costs about the same whatever
+    # it consolidates (minutes on a CPU), and when the fixed prompt (system, tool schemas, wake
+    # note) fills most of a small budget, keeping 2 turns made the demo sleep at every step
+    # (6 sleeps in 9 steps at a 600-token budget, docs/memory-steps.md).
+    min_sleep_share: float = 0.25
     # Sleep duration N: passes over the sleep data. 2 is where retention saturated in the probes of
     # DESIGN.md section 4 on the 0.5B model (N=4 was no better and hallucinated more).
     sleep_passes: int = 2
@@ -81,6 +87,8 @@ class AgentSettings:
              "context_budget", "an integer in 256..1000000")
         need(isinstance(self.high_water, (int, float)) and 0.1 <= self.high_water <= 1.0, "high_water", "0.1..1.0")
         need(isinstance(self.keep_last_turns, int) and 0 <= self.keep_last_turns <= 100, "keep_last_turns", "0..100")
+        need(isinstance(self.min_sleep_share, (int, float)) and 0 <= self.min_sleep_share <= 0.9,
+             "min_sleep_share", "0..0.9")
         need(isinstance(self.sleep_passes, int) and 1 <= self.sleep_passes <= 64, "sleep_passes", "1..64")
         need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
         need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")

@@ -33,6 +33,18 @@ def test_cut_never_separates_a_tool_call_from_its_results(shape, keep):
     assert not kept or not isinstance(kept[0], ToolMessage)
 
 
+def test_sleep_evicts_at_least_the_minimum_by_keeping_fewer_turns():
+    from sleep_agent.graph.sleep_node import choose_eviction
+
+    body = [m for i in range(4) for m in _turn(i)]          # 4 turns of 2 messages
+    count = len                                               # "tokens" = messages, for the test
+    assert choose_eviction(body, 2, 4, count) == body[:4]     # 2 turns kept: 4 evicted is enough
+    assert choose_eviction(body, 2, 6, count) == body[:6]     # keep 1 turn to reach the minimum
+    assert choose_eviction(body, 2, 99, count) == body[:6]    # never the last turn ...
+    assert choose_eviction(body, 0, 99, count) == body        # ... unless keep_last_turns is 0
+    assert choose_eviction(body[:2], 2, 1, count) == []       # one turn: nothing to consolidate
+
+
 def test_window_memory_removes_oldest_whole_turns(tmp_path):
     body = _turn(1, 2) + _turn(2) + _turn(3)
     ctx = MemoryContext(AgentSettings(memory="window", keep_last_turns=1), "t", tmp_path, llm=None)

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from .dataset import SleepExample
 
-__all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER"]
+__all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
+           "collate", "answer_loss"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
 
@@ -55,6 +56,13 @@ class SleepTrainConfig:
             previous version when general knowledge or earlier facts got worse (``consolidation.validation``).
         tolerance: questions a check may lose before it counts as worse. The checks are 4-8 questions,
             so 0 would reject on a single flipped answer.
+        pack: concatenate each step's examples into one row (position ids restart per example, so
+            attention stays inside each example: transformers builds a block-diagonal causal mask
+            from them) instead of padding them to the longest. Same loss, no padding tokens, and
+            ``batch_size`` stays the examples per step. Off by default: sleep examples are short
+            and alike (little padding), and without a varlen attention kernel the dense
+            block-diagonal mask costs more than the padding saves (measured in
+            ``sleep-agent bench perf --batch-sizes``, docs/performance.md).
     """
 
     passes: int = 2
@@ -70,6 +78,7 @@ class SleepTrainConfig:
     seed: int = 0
     validate: bool = True
     tolerance: int = 1
+    pack: bool = False
 
 
 @dataclass
@@ -125,7 +134,36 @@ def _prepare_peft(runtime, config: SleepTrainConfig, init_from: Path | None):
     return pm
 
 
-def answer_loss(peft_model, ids, mask, labels):
+def collate(batch: Sequence[tuple[list[int], list[int]]], pad: int, *, pack: bool):
+    """One step's tensors from ``(prompt ids, answer ids)`` pairs: ``(ids, mask, positions, labels)``.
+
+    Padded: ``ids``/``labels``/``mask`` are (B, T) with T the longest example, ``positions`` None.
+    Packed: one row (1, sum of lengths), ``mask`` None and ``positions`` restarting at 0 for each
+    example, which transformers turns into a block-diagonal causal mask (no attention across
+    examples: otherwise an answer could be copied from a neighbouring paraphrase instead of
+    recalled from the weights).
+    """
+    import torch
+
+    if pack:
+        seqs = [prompt + answer for prompt, answer in batch]
+        ids = torch.tensor([[t for s in seqs for t in s]])                         # (1, L)
+        positions = torch.tensor([[i for s in seqs for i in range(len(s))]])       # (1, L)
+        labels = torch.tensor([[t for p, a in batch for t in [-100] * len(p) + a]])  # (1, L)
+        return ids, None, positions, labels
+    width = max(len(a) + len(b) for a, b in batch)
+    ids = torch.full((len(batch), width), pad, dtype=torch.long)      # (B, T)
+    labels = torch.full((len(batch), width), -100, dtype=torch.long)  # (B, T)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)         # (B, T)
+    for row, (prompt, answer) in enumerate(batch):
+        seq = prompt + answer
+        ids[row, :len(seq)] = torch.tensor(seq)
+        labels[row, len(prompt):len(seq)] = torch.tensor(answer)
+        mask[row, :len(seq)] = 1
+    return ids, mask, None, labels
+
+
+def answer_loss(peft_model, ids, mask, labels, positions=None):
     """Cross-entropy on answer tokens only, computing vocabulary logits just at those positions.
 
     The full (B, T, vocab) logits of a batch are the largest tensor of a step (151k vocab for
@@ -135,7 +173,8 @@ def answer_loss(peft_model, ids, mask, labels):
     import torch.nn.functional as F
 
     causal = peft_model.get_base_model()                       # the LM with LoRA layers injected
-    hidden = causal.model(input_ids=ids, attention_mask=mask).last_hidden_state  # (B, T, H)
+    hidden = causal.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                          use_cache=False).last_hidden_state                    # (B, T, H)
     targets = labels[:, 1:]                                     # (B, T-1): token t+1 predicted at t
     keep = targets != -100                                      # (B, T-1)
     logits = causal.lm_head(hidden[:, :-1][keep])               # (N, vocab), N = answer tokens
@@ -172,21 +211,14 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                 rng.shuffle(order)
                 for s in range(steps_per_pass):
                     batch = [encoded[i] for i in order[s * config.batch_size:(s + 1) * config.batch_size]]
-                    width = max(len(a) + len(b) for a, b in batch)
-                    ids = torch.full((len(batch), width), pad, dtype=torch.long)      # (B, T)
-                    labels = torch.full((len(batch), width), -100, dtype=torch.long)  # (B, T)
-                    mask = torch.zeros((len(batch), width), dtype=torch.long)        # (B, T)
-                    for row, (prompt, answer) in enumerate(batch):
-                        seq = prompt + answer
-                        ids[row, :len(seq)] = torch.tensor(seq)
-                        labels[row, len(prompt):len(seq)] = torch.tensor(answer)
-                        mask[row, :len(seq)] = 1
-                    loss = answer_loss(pm, ids.to(pm.device), mask.to(pm.device), labels.to(pm.device))
+                    ids, mask, positions, labels = (None if t is None else t.to(pm.device)
+                                                    for t in collate(batch, pad, pack=config.pack))
+                    loss = answer_loss(pm, ids, mask, labels, positions)
                     loss.backward()
                     opt.step()
                     opt.zero_grad(set_to_none=True)
                     result.steps += 1
-                    result.train_tokens += int(mask.sum())
+                    result.train_tokens += sum(len(a) + len(b) for a, b in batch)
                     result.loss_curve.append(round(loss.item(), 4))
                     if progress:
                         progress({"phase": "train", "pass": p_idx + 1, "step": result.steps, "total": total,

@@ -24,7 +24,7 @@ from .prompts import call_signature, wake_note
 from .recall_tool import RECALL_TOOL
 from .trajectory import write_trajectory
 
-__all__ = ["make_sleep_node"]
+__all__ = ["make_sleep_node", "choose_eviction"]
 
 
 def _writer():
@@ -34,14 +34,25 @@ def _writer():
         return lambda _: None
 
 
+def choose_eviction(body: list, keep_turns: int, min_tokens: int, count) -> list:
+    """The oldest turns to consolidate: all but the last ``keep_turns`` whole turns, keeping fewer
+    when that would evict under ``min_tokens`` (a sleep costs the same however little it learns).
+    The last turn stays unless ``keep_turns`` is 0, so the agent knows what it was just doing."""
+    for keep in range(keep_turns, 0, -1):
+        evicted, _ = split_keep_last(body, keep)
+        if evicted and count(evicted) >= min_tokens:
+            return evicted
+    return split_keep_last(body, min(keep_turns, 1))[0]
+
+
 def make_sleep_node(cfg: AgentConfig):
     def sleep(state: dict, runtime: Runtime[AgentContext], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
         ctx = cfg.memory_context(settings, config)
         pinned, body = split_task(state["messages"])
-        evicted, _ = split_keep_last(body, settings.keep_last_turns)
-        if not evicted:  # the kept turns alone overflow: keep only the last one
-            evicted, _ = split_keep_last(body, 1)
+        evicted = choose_eviction(body, settings.keep_last_turns,
+                                  int(settings.min_sleep_share * settings.context_budget),
+                                  lambda ms: cfg.llm.get_num_tokens_from_messages(ms))
         write = _writer()
         index = len(state.get("sleeps", [])) + 1
         start = state.get("evicted_messages", 0)

@@ -57,9 +57,14 @@ def resolve_model_path(name_or_path: str, *, log=print) -> str:
     return name_or_path  # a hub id; transformers raises a clear error if it is not cached offline
 
 
-def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, log=print):
-    """Return ``(model, tokenizer, LoadedInfo)``; the model is in eval mode on ``device``."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, log=print,
+                   random_init: bool = False):
+    """Return ``(model, tokenizer, LoadedInfo)``; the model is in eval mode on ``device``.
+
+    ``random_init=True`` builds the model from its config with random weights (seed 0): for
+    throughput benchmarks, which do not depend on weight values; only config and tokenizer are read.
+    """
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     t0 = time.perf_counter()
     path = resolve_model_path(name_or_path, log=log)
@@ -67,7 +72,13 @@ def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, 
     dtype = dtype or pick_dtype(device)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+        if random_init:
+            import torch
+
+            torch.manual_seed(0)
+            model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(path), dtype=dtype).to(device)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
     except OSError as e:
         raise UnknownModelError(
             f"could not load model {name_or_path!r}: {e}. Registry models: {', '.join(MODELS)}"
@@ -75,6 +86,6 @@ def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, 
     model.eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    info = LoadedInfo(name_or_path, path, device, str(dtype).removeprefix("torch."),
+    info = LoadedInfo(name_or_path + (" (random init)" if random_init else ""), path, device, str(dtype).removeprefix("torch."),
                       round(time.perf_counter() - t0, 2))
     return model, tokenizer, info

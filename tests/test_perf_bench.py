@@ -1,0 +1,47 @@
+"""`sleep-agent bench perf` plumbing on the tiny randomly initialised model (numbers, not quality).
+
+The real figures come from running the benchmark (docs/perf-*.md); this checks that every part runs,
+the ratios are computed from the measurements, and the table shows them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sleep_agent.bench.perf import format_table, run_perf
+
+
+@pytest.fixture(scope="module")
+def result(tiny_model_dir):
+    from sleep_agent import LocalRuntime
+
+    rt = LocalRuntime.load(str(tiny_model_dir), device="cpu", log=lambda *_: None, random_init=True)
+    return run_perf(rt, passes=[1], random_init=True, sizes=(500, 3000), max_full_tokens=2000, log=lambda _: None)
+
+
+def test_every_ratio_is_measured(result):
+    wake = result["wake_tokens_per_s"]
+    assert all(v > 0 for v in wake.values()) and set(wake) == {
+        "base", "base_static_cache", "adapter_unmerged", "adapter_merged"}
+    assert result["wake_merged_vs_base"] == round(wake["adapter_merged"] / wake["base"], 3)
+    assert result["decode_vs_eager"] == round(wake["base_static_cache"] / wake["base"], 3)
+    sleep = result["sleep"][1]
+    assert sleep["train_tokens"] > 0 and sleep["seconds"] >= sleep["phases"]["train"] > 0
+    assert result["sleep_vs_raw"] == round(sleep["train_tokens_per_s"] / result["raw_tokens_per_s"], 3)
+    assert result["cpu_sleep_2k_seconds"] == sleep["seconds"]
+
+
+def test_step_latency_contexts(result):
+    steps = result["step_latency"]
+    # sleep keeps at most the budget; full grows with the trajectory until it is not run any more
+    assert steps["sleep"][3000]["tokens"] <= 2048 and steps["sleep"][3000]["seconds"] > 0
+    assert steps["full"][500]["tokens"] < steps["full"][3000]["tokens"]
+    assert steps["full"][3000]["seconds"] is None and "not run" in steps["full"][3000]["why"]
+    assert steps["vector"][3000]["query_seconds"] >= 0
+    assert result["step_latency_50k_vs_2k"] == round(steps["sleep"][3000]["seconds"] / steps["sleep"][500]["seconds"], 3)
+
+
+def test_table_names_device_and_ratios(result):
+    table = format_table(result)
+    assert result["device"] in table and "randomly initialised" in table
+    assert str(result["wake_merged_vs_base"]) in table and "| sleep | " in table
