@@ -19,6 +19,7 @@ from pathlib import Path
 from langgraph.graph import START, StateGraph
 from langgraph.prebuilt import ToolNode
 
+from ..crashpoints import crash_point
 from ..paths import home
 from ..settings import AgentContext, AgentSettings
 from .context import AgentConfig
@@ -73,6 +74,14 @@ def sqlite_checkpointer(path: str | Path | None = None):
     """A SQLite checkpointer (default ``$SLEEP_AGENT_HOME/checkpoints.sqlite``) for scripts and the CLI."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
+    class _Saver(SqliteSaver):
+        def put_writes(self, config, writes, task_id, task_path=""):
+            super().put_writes(config, writes, task_id, task_path)
+            if any(channel == "sleeps" for channel, _ in writes):
+                # The sleep's cleared window is stored as pending writes, its step checkpoint not yet:
+                # a resume must apply these writes, not lose them or redo the sleep.
+                crash_point("checkpoint_sleep_writes")
+
     path = Path(path) if path else home() / "checkpoints.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
+    return _Saver(sqlite3.connect(str(path), check_same_thread=False))
