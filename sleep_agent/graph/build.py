@@ -7,7 +7,12 @@ Example::
     >>> graph = build_agent(LocalChatModel(), default_tools("ws"), memory="sleep").compile(
     ...     checkpointer=sqlite_checkpointer())
     >>> graph.invoke({"messages": [("user", "...")]}, {"configurable": {"thread_id": "t1"}},
-    ...              context={"context_budget": 1024})
+    ...              context={"context_budget": 1024}, durability="sync")
+
+Crash safety: pass ``durability="sync"`` to ``invoke``/``stream`` (the CLI does). LangGraph's default,
+``"async"``, saves a step while the next one already runs, so a process killed at that moment loses
+the messages of the step that ran ahead; with ``"sync"`` a SIGKILL anywhere in a sleep loses nothing
+(tests/test_crash_safety.py).
 """
 
 from __future__ import annotations
