@@ -40,6 +40,9 @@ class ScriptedChatModel(LocalChatModel):
         super().__init__(**kwargs)
         self.calls = []  # one list per instance (the class default would be shared)
 
+    def __repr__(self) -> str:  # the recorded prompts can be megabytes: keep failure reports short
+        return f"ScriptedChatModel({len(self.calls)} calls)"
+
     def _generate(self, messages, stop=None, run_manager=None, *, tools=None, tool_choice=None,
                   max_new_tokens=None, max_tool_calls=None, **kwargs) -> ChatResult:
         text = self.script(list(messages), len(self.calls))
