@@ -73,7 +73,10 @@ def run_live(graph, inputs, config: dict, context: dict | None = None, *, quiet:
     out = sys.stderr if quiet else sys.stdout
     bar = SleepBar(out)
     t0 = time.perf_counter()
-    for mode, event in graph.stream(inputs, config, context=context, stream_mode=["updates", "custom"]):
+    # durability="sync": a step's writes are saved before the next step runs, so a crash cannot lose
+    # the tool results of a step that ran ahead of its save (tests/test_crash_safety.py).
+    for mode, event in graph.stream(inputs, config, context=context, stream_mode=["updates", "custom"],
+                                    durability="sync"):
         if quiet:
             continue
         if mode == "custom" and "sleep" in event:

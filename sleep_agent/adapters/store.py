@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..crashpoints import crash_point
 from ..io_utils import atomic_write_json, fsync_dir, sha256_file
 from ..paths import thread_dir, validate_thread_id
 
@@ -374,9 +375,11 @@ class AdapterStore:
                 atomic_write_json(tmp / MANIFEST, full)  # writes, fsyncs the file and the folder
                 for sub in sorted({p.parent for p in tmp.rglob("*") if p.is_file()}):
                     fsync_dir(sub)
+                crash_point("publish_before_rename")  # complete, still in .tmp-*
                 os.rename(tmp, final)
                 renamed = True
                 fsync_dir(self.path)
+                crash_point("publish_before_head")  # vNNNN exists, HEAD still names the previous version
                 atomic_write_json(self.path / HEAD, {"version": n})
             except BaseException as e:
                 shutil.rmtree(tmp, ignore_errors=True)

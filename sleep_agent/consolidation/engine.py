@@ -25,6 +25,7 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage
 
 from ..adapters import AdapterStore
+from ..crashpoints import crash_point
 from .anchors import general_examples, unknown_examples
 from .dataset import SleepExample, behavior_examples, build_examples, derive_chains, extract_facts
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
@@ -131,6 +132,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     emit({"phase": "dataset", "seconds": 0.0})
     previous = store.latest()
     data = assemble(messages, _read_history(previous), config)
+    crash_point("sleep_after_dataset")
     if previous is not None:
         before = previous.manifest.get("validation") or {}
     else:  # a thread's first sleep is compared with the base model
@@ -146,6 +148,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     scores = score(runtime, config.system_prompt, heldout=data.heldout, retained=data.retained,
                    known_subjects=data.subjects, relations=data.relations, seed=config.seed)
     rejected = judge(scores, before, tolerance=config.tolerance) if config.validate else []
+    crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
     t_val = time.perf_counter()
     seconds = {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
                "validate": round(t_val - t_train, 2)}

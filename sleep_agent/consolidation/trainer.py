@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..crashpoints import crash_point
 from .dataset import SleepExample
 
 __all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
@@ -220,6 +221,10 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                     result.steps += 1
                     result.train_tokens += sum(len(a) + len(b) for a, b in batch)
                     result.loss_curve.append(round(loss.item(), 4))
+                    if result.steps == 1:
+                        crash_point("train_first_step")
+                    elif result.steps == max(2, total // 2):
+                        crash_point("train_mid")
                     if progress:
                         progress({"phase": "train", "pass": p_idx + 1, "step": result.steps, "total": total,
                                   "loss": result.loss_curve[-1],
@@ -249,3 +254,4 @@ def save_trained_adapter(peft_model, dest: Path) -> None:
         for f in src.iterdir():
             if f.is_file():
                 shutil.move(str(f), dest / f.name)
+                crash_point("adapter_save_partial")  # some of the files are written

@@ -7,7 +7,12 @@ Example::
     >>> graph = build_agent(LocalChatModel(), default_tools("ws"), memory="sleep").compile(
     ...     checkpointer=sqlite_checkpointer())
     >>> graph.invoke({"messages": [("user", "...")]}, {"configurable": {"thread_id": "t1"}},
-    ...              context={"context_budget": 1024})
+    ...              context={"context_budget": 1024}, durability="sync")
+
+Crash safety: pass ``durability="sync"`` to ``invoke``/``stream`` (the CLI does). LangGraph's default,
+``"async"``, saves a step while the next one already runs, so a process killed at that moment loses
+the messages of the step that ran ahead; with ``"sync"`` a SIGKILL anywhere in a sleep loses nothing
+(tests/test_crash_safety.py).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from langgraph.graph import START, StateGraph
 from langgraph.prebuilt import ToolNode
 
+from ..crashpoints import crash_point
 from ..paths import home
 from ..settings import AgentContext, AgentSettings
 from .context import AgentConfig
@@ -73,6 +79,14 @@ def sqlite_checkpointer(path: str | Path | None = None):
     """A SQLite checkpointer (default ``$SLEEP_AGENT_HOME/checkpoints.sqlite``) for scripts and the CLI."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
+    class _Saver(SqliteSaver):
+        def put_writes(self, config, writes, task_id, task_path=""):
+            super().put_writes(config, writes, task_id, task_path)
+            if any(channel == "sleeps" for channel, _ in writes):
+                # The sleep's cleared window is stored as pending writes, its step checkpoint not yet:
+                # a resume must apply these writes, not lose them or redo the sleep.
+                crash_point("checkpoint_sleep_writes")
+
     path = Path(path) if path else home() / "checkpoints.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
+    return _Saver(sqlite3.connect(str(path), check_same_thread=False))

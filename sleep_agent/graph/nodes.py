@@ -12,6 +12,7 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from ..crashpoints import crash_point
 from ..memory import SLEEP
 from ..models.messages import content_text
 from ..settings import AgentContext, AgentSettings
@@ -46,6 +47,9 @@ def make_agent_node(cfg: AgentConfig):
             version = use_thread_adapter(cfg, thread_id_of(config))
             reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
                                             max_tool_calls=settings.max_tool_calls_per_step)
+        sleeps = state.get("sleeps") or []
+        if sleeps and sleeps[-1].get("at_step") == state.get("steps", 0):
+            crash_point("wake")  # first reply after a sleep, on the new adapter, not yet checkpointed
         if len(reply.tool_calls) > settings.max_tool_calls_per_step:
             reply = reply.model_copy(update={"tool_calls": reply.tool_calls[:settings.max_tool_calls_per_step]})
         if reply.tool_calls and content_text(reply.content).strip():

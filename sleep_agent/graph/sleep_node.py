@@ -17,6 +17,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from ..consolidation import SleepTrainConfig, consolidate
+from ..crashpoints import crash_point
 from ..memory import split_keep_last
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings, split_task, thread_id_of
@@ -58,6 +59,7 @@ def make_sleep_node(cfg: AgentConfig):
         start = state.get("evicted_messages", 0)
         write({"sleep": {"phase": "start", "sleep": index, "messages": len(evicted), "seconds": 0.0}})
         path = write_trajectory(ctx.thread_dir, index, pinned + evicted)  # write-ahead
+        crash_point("sleep_after_trajectory")
 
         train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
                                      rank=settings.lora_rank, alpha=2 * settings.lora_rank,
@@ -66,10 +68,12 @@ def make_sleep_node(cfg: AgentConfig):
         report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted,
                              config=train_cfg, span=(start, start + len(evicted)),
                              progress=lambda e: write({"sleep": {**e, "sleep": index}}))
+        crash_point("sleep_after_publish")  # published and live, window not yet cleared
 
         calls = list(state.get("consolidated_calls", []))
         calls += [call_signature(c) for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
-        info = {**report.to_dict(), "sleep": index, "trajectory_file": str(path)}
+        # at_step: the agent step the sleep followed, so the first step after waking can be told apart
+        info = {**report.to_dict(), "sleep": index, "trajectory_file": str(path), "at_step": state.get("steps", 0)}
         return {
             "messages": [RemoveMessage(id=m.id) for m in evicted],
             "memory_note": wake_note(index, report.version, calls, report.rejected,
