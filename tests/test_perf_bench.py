@@ -16,19 +16,26 @@ def result(tiny_model_dir):
     from sleep_agent import LocalRuntime
 
     rt = LocalRuntime.load(str(tiny_model_dir), device="cpu", log=lambda *_: None, random_init=True)
-    return run_perf(rt, passes=[1], random_init=True, sizes=(500, 3000), max_full_tokens=2000, log=lambda _: None)
+    return run_perf(rt, passes=[1], random_init=True, sizes=(500, 3000), max_full_tokens=2000, batch_sizes=[4],
+                    log=lambda _: None)
 
 
 def test_every_ratio_is_measured(result):
     wake = result["wake_tokens_per_s"]
     assert all(v > 0 for v in wake.values()) and set(wake) == {
-        "base", "base_static_cache", "adapter_unmerged", "adapter_merged"}
+        "base", "base_static_cache", "adapter_unmerged", "adapter_merged", "adapter_unmerged_static_cache",
+        "adapter_merged_static_cache"}
     assert result["wake_merged_vs_base"] == round(wake["adapter_merged"] / wake["base"], 3)
     assert result["decode_vs_eager"] == round(wake["base_static_cache"] / wake["base"], 3)
+    assert result["wake_static_merged_vs_base"] == round(
+        wake["adapter_merged_static_cache"] / wake["base_static_cache"], 3)
     sleep = result["sleep"][1]
     assert sleep["train_tokens"] > 0 and sleep["seconds"] >= sleep["phases"]["train"] > 0
     assert result["sleep_vs_raw"] == round(sleep["train_tokens_per_s"] / result["raw_tokens_per_s"], 3)
     assert result["cpu_sleep_2k_seconds"] == sleep["seconds"]
+    row = result["batch_scaling"][4]
+    assert min(row["sleep_padded"], row["sleep_packed"], row["raw_padded"]) > 0
+    assert row["sleep_vs_raw"] == round(max(row["sleep_padded"], row["sleep_packed"]) / row["raw_padded"], 3)
 
 
 def test_step_latency_contexts(result):
