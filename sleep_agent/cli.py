@@ -170,8 +170,9 @@ def _ints(minimum: int):
     return parse
 
 
-def _write_results(stem, result: dict, title: str, table: str, merge: bool) -> dict:
-    """Write ``stem``.json and .md; with ``merge``, earlier results keep the parts not rerun."""
+def _write_results(stem, result: dict, title: str, table, merge: bool) -> dict:
+    """Write ``stem``.json and .md (``table(result)`` renders the markdown); with ``merge``, earlier
+    results keep the parts not rerun."""
     from .io_utils import atomic_write_bytes
 
     js, md = stem.parent / f"{stem.name}.json", stem.parent / f"{stem.name}.md"  # names hold dots ("0.5b")
