@@ -39,7 +39,8 @@ class SleepBar:
                 self.bar = tqdm(total=e["total"], desc=f"  sleep {e.get('sleep')} training", file=self.out,
                                 leave=False, unit="step")
             self.bar.n = e["step"]
-            self.bar.set_postfix(loss=e["loss"], refresh=False)
+            if e.get("loss") is not None:
+                self.bar.set_postfix(loss=e["loss"], refresh=False)
             self.bar.refresh()
         elif phase == "done":
             if self.bar is not None:

@@ -49,6 +49,11 @@ class AgentSettings:
     # sleeps, broke the 0.5B model as an agent (garbage replies); 2e-4 kept it calling tools through
     # 3 sleeps with 75-100% held-out recall per sleep (demo runs, see the README).
     sleep_lr: float = 2e-4
+    # Fold the thread's adapter into the base weights while awake (models/fold.py): woken decode
+    # then runs a plain model, as fast as the base (unfolded LoRA decodes at 0.62x the base on an
+    # H100, docs/performance.md). Costs a copy of the adapted layers' original weights while folded
+    # (~0.7 GB for the 0.5B model) so the next sleep starts from the exact base, and ~1 s to fold.
+    merge_adapter: bool = True
     # LoRA rank; r=16 on all linear layers is the starting recipe (DESIGN.md section 4).
     lora_rank: int = 16
     # Agent steps (model calls) before the run stops, so a looping model cannot run forever.
@@ -91,6 +96,7 @@ class AgentSettings:
              "min_sleep_share", "0..0.9")
         need(isinstance(self.sleep_passes, int) and 1 <= self.sleep_passes <= 64, "sleep_passes", "1..64")
         need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
+        need(isinstance(self.merge_adapter, bool), "merge_adapter", "true or false")
         need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")
         need(isinstance(self.max_steps, int) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
         need(isinstance(self.max_tool_calls_per_step, int) and 1 <= self.max_tool_calls_per_step <= 64,

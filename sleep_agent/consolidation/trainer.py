@@ -30,6 +30,10 @@ __all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "
            "collate", "answer_loss"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
+# Steps between reading the loss back from the device. ``loss.item()`` waits for the GPU to finish
+# the step, so reading it every step keeps the CPU from queueing the next one; the loss curve is
+# still recorded per step, just fetched in groups.
+LOSS_SYNC_EVERY = 8
 
 
 @dataclass
@@ -206,6 +210,7 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
         total = steps_per_pass * config.passes
         pad = runtime.tokenizer.pad_token_id or 0
         pm.train()
+        pending = []  # this group's per-step losses, still on the device
         try:
             for p_idx in range(config.passes):
                 order = list(range(len(encoded)))
@@ -220,14 +225,17 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                     opt.zero_grad(set_to_none=True)
                     result.steps += 1
                     result.train_tokens += sum(len(a) + len(b) for a, b in batch)
-                    result.loss_curve.append(round(loss.item(), 4))
+                    pending.append(loss.detach())
+                    if len(pending) == LOSS_SYNC_EVERY or s == steps_per_pass - 1:
+                        result.loss_curve += [round(v, 4) for v in torch.stack(pending).tolist()]
+                        pending.clear()
                     if result.steps == 1:
                         crash_point("train_first_step")
                     elif result.steps == max(2, total // 2):
                         crash_point("train_mid")
                     if progress:
                         progress({"phase": "train", "pass": p_idx + 1, "step": result.steps, "total": total,
-                                  "loss": result.loss_curve[-1],
+                                  "loss": result.loss_curve[-1] if result.loss_curve else None,
                                   "seconds": round(time.perf_counter() - t0, 1)})
                 result.passes_done = p_idx + 1
                 pass_losses = result.loss_curve[-steps_per_pass:]

@@ -71,9 +71,13 @@ def split_task(messages: list[BaseMessage]) -> tuple[list[BaseMessage], list[Bas
     return [], list(messages)
 
 
-def use_thread_adapter(cfg: AgentConfig, thread_id: str) -> int | None:
-    """Make the runtime decode with this thread's latest good adapter (or the base). Caller holds the lock."""
+def use_thread_adapter(cfg: AgentConfig, thread_id: str, merged: bool | None = None) -> int | None:
+    """Make the runtime decode with this thread's latest good adapter (or the base). Caller holds the lock.
+
+    ``merged``: fold the adapter into the base weights (see models/fold.py); None keeps the
+    runtime's current choice."""
     rt = cfg.runtime()
+    merged = rt.merged if merged is None else merged
     store = cfg.store(thread_id)
     latest = store.latest()  # verifies sha256; rolls back past a corrupt version
     for event in store.events:
@@ -82,6 +86,6 @@ def use_thread_adapter(cfg: AgentConfig, thread_id: str) -> int | None:
         if rt.adapter_path is not None:
             rt.deactivate_adapter()
         return None
-    if rt.adapter_path != str(latest.path):
-        rt.activate_adapter(latest.path)
+    if rt.adapter_path != str(latest.path) or rt.merged != merged:
+        rt.activate_adapter(latest.path, merged=merged)
     return latest.version

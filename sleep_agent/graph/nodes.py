@@ -44,7 +44,7 @@ def make_agent_node(cfg: AgentConfig):
         if stuck:
             model, prompt = cfg.llm, prompt + [HumanMessage(LOOP_NOTE)]
         with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
-            version = use_thread_adapter(cfg, thread_id_of(config))
+            version = use_thread_adapter(cfg, thread_id_of(config), settings.merge_adapter)
             reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
                                             max_tool_calls=settings.max_tool_calls_per_step)
         sleeps = state.get("sleeps") or []

@@ -6,7 +6,8 @@ generation and adapter changes: a transformers model is not safe to use from two
 
 Adapter hooks (used by the sleep): ``activate_adapter(path)`` loads a peft LoRA adapter folder and
 makes it active, ``deactivate_adapter()`` returns to the base model, and ``merged=True`` folds the
-adapter into the base weights so woken decoding costs what the base costs.
+adapter into the base weights and takes the LoRA modules out of the forward path (see fold.py), so
+woken decoding costs what the base costs.
 
 Example::
 
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fold import Folded, fold, unfold
 from .loading import LoadedInfo, load_causal_lm
 
 __all__ = ["Generation", "LocalRuntime", "AdapterLoadError"]
@@ -54,7 +56,7 @@ class LocalRuntime:
         self.lock = threading.RLock()
         self.peft_model = None          # PeftModel wrapping base_model once an adapter is loaded
         self.adapter_path: str | None = None
-        self.merged = False
+        self._folded: Folded | None = None  # set while the adapter is folded into the base weights
         self._adapter_seq = 0           # fresh adapter names so no stale peft state is ever reused
         self._stop_ids = self._stop_token_ids()
 
@@ -86,9 +88,15 @@ class LocalRuntime:
 
     # ---- generation ---------------------------------------------------------------------------
     @property
+    def merged(self) -> bool:
+        """True while the active adapter is folded into the base weights."""
+        return self._folded is not None
+
+    @property
     def model(self):
-        """The module to run: the peft wrapper when an adapter is loaded, else the base model."""
-        return self.peft_model if self.peft_model is not None else self.base_model
+        """The module to run: the peft wrapper when an unfolded adapter is loaded, else the base
+        model (which holds the adapted weights while folded: no peft code runs per token)."""
+        return self.peft_model if self.peft_model is not None and not self.merged else self.base_model
 
     def _stop_token_ids(self) -> list[int]:
         ids = {self.tokenizer.eos_token_id}
@@ -226,8 +234,7 @@ class LocalRuntime:
             self.peft_model.eval()
             self.adapter_path = str(path)
             if merged:
-                self.peft_model.merge_adapter()
-                self.merged = True
+                self._fold()
 
     def deactivate_adapter(self) -> None:
         """Decode with the base model again (the adapter stays loaded but has no effect)."""
@@ -237,10 +244,13 @@ class LocalRuntime:
                 self.peft_model.base_model.disable_adapter_layers()
             self.adapter_path = None
 
+    def _fold(self) -> None:
+        self._folded = fold(self.base_model, self.peft_model.active_adapter)
+
     def _unmerge(self) -> None:
-        if self.merged and self.peft_model is not None:
-            self.peft_model.unmerge_adapter()
-        self.merged = False
+        if self._folded is not None:
+            unfold(self._folded)
+        self._folded = None
 
     def _adapter_layers_enabled(self) -> bool:
         for module in self.peft_model.modules():
@@ -254,7 +264,8 @@ class LocalRuntime:
         question the entity gate routes away from the adapter). Also works during a sleep, while
         the adapter being trained is active."""
         with self.lock:
-            if self.peft_model is None or not self._adapter_layers_enabled():
+            # (folded, the LoRA layers are out of the module tree, so ask before looking for them)
+            if self.peft_model is None or not (self.merged or self._adapter_layers_enabled()):
                 yield
                 return
             was_merged = self.merged
@@ -265,8 +276,7 @@ class LocalRuntime:
             finally:
                 self.peft_model.base_model.enable_adapter_layers()
                 if was_merged:
-                    self.peft_model.merge_adapter()
-                    self.merged = True
+                    self._fold()
 
 
 class _TextStop:
