@@ -54,6 +54,7 @@ REFERENCE_SHAPE = {"cuda": (8, 2048), "cpu": (1, 1024)}
 RAW_STEPS = 40          # optimizer steps timed in each raw loop (after 3 warm-up steps)
 BUDGET = 2048           # the agent's default context budget (AgentSettings.context_budget)
 VECTOR_SHARE = 0.25     # AgentSettings.vector_budget_share
+WAKE_ROUNDS = 3         # alternating timings of base / unmerged / merged decode (best of each)
 
 
 def _sync(runtime) -> None:
@@ -72,19 +73,21 @@ def _peak_mb(runtime) -> float:
 
 
 def decode_speed(runtime, prompt_ids: list[int], *, tokens: int = DECODE_TOKENS, warmups: int = 1,
-                 **generate_kwargs) -> float:
-    """Greedy decode tokens/s for exactly ``tokens`` new tokens (EOS ignored), after warm-up runs."""
+                 model=None, **generate_kwargs) -> float:
+    """Greedy decode tokens/s for exactly ``tokens`` new tokens (EOS ignored), after warm-up runs,
+    of ``model`` (default: the module the runtime decodes with)."""
     import torch
 
+    model = model if model is not None else runtime.model
     ids = torch.tensor([prompt_ids], device=runtime.base_model.device)
     kwargs = dict(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False,
                   pad_token_id=runtime.tokenizer.pad_token_id, **generate_kwargs)
     with torch.inference_mode():
         for _ in range(warmups):
-            runtime.model.generate(**kwargs, max_new_tokens=tokens, min_new_tokens=tokens)
+            model.generate(**kwargs, max_new_tokens=tokens, min_new_tokens=tokens)
         _sync(runtime)
         t0 = time.perf_counter()
-        out = runtime.model.generate(**kwargs, max_new_tokens=tokens, min_new_tokens=tokens)
+        out = model.generate(**kwargs, max_new_tokens=tokens, min_new_tokens=tokens)
         _sync(runtime)
     return round((out.shape[1] - ids.shape[1]) / (time.perf_counter() - t0), 2)
 
@@ -309,26 +312,24 @@ def run_perf(runtime, *, passes: Sequence[int] = (1,), random_init: bool = False
 
     latest = store.latest()
     if "wake" in parts and latest is not None:
-        runtime.activate_adapter(latest.path)
-        wake["adapter_unmerged"] = decode_speed(runtime, prompt_ids)
-        wake["adapter_unmerged_static_cache"] = decode_speed(runtime, prompt_ids, warmups=2, cache_implementation="static")
-        unmerged_answers = None if random_init else _heldout_answers(runtime, world)
-        runtime.activate_adapter(latest.path, merged=True)
-        wake["adapter_merged"] = decode_speed(runtime, prompt_ids)
-        wake["adapter_merged_static_cache"] = decode_speed(runtime, prompt_ids, warmups=2, cache_implementation="static")
-        if unmerged_answers is not None:
-            merged_answers = _heldout_answers(runtime, world)
-            r["heldout_1hop_unmerged"], r["heldout_1hop_merged"] = unmerged_answers, merged_answers
+        wake.update(woken_decode_speeds(runtime, latest.path, prompt_ids))
+        if not random_init:
+            runtime.activate_adapter(latest.path)
+            r["heldout_1hop_unmerged"] = _heldout_answers(runtime, world)
+            runtime.activate_adapter(latest.path, merged=True)
+            r["heldout_1hop_merged"] = _heldout_answers(runtime, world)
         runtime.deactivate_adapter()
         log(f"[wake] {wake}")
     if wake:
         r["wake_tokens_per_s"] = wake
-        r["wake_unmerged_vs_base"] = wake.get("adapter_unmerged") and round(wake["adapter_unmerged"] / wake["base"], 3)
-        r["wake_merged_vs_base"] = wake.get("adapter_merged") and round(wake["adapter_merged"] / wake["base"], 3)
+        base = wake.get("base_after_sleep", wake["base"])  # the base timed beside the adapter
+        base_static = wake.get("base_after_sleep_static_cache", wake["base_static_cache"])
+        r["wake_unmerged_vs_base"] = wake.get("adapter_unmerged") and round(wake["adapter_unmerged"] / base, 3)
+        r["wake_merged_vs_base"] = wake.get("adapter_merged") and round(wake["adapter_merged"] / base, 3)
         r["decode_vs_eager"] = round(wake["base_static_cache"] / wake["base"], 3)
         if "adapter_merged_static_cache" in wake:  # the same ratios on the static-cache decode path
-            r["wake_static_unmerged_vs_base"] = round(wake["adapter_unmerged_static_cache"] / wake["base_static_cache"], 3)
-            r["wake_static_merged_vs_base"] = round(wake["adapter_merged_static_cache"] / wake["base_static_cache"], 3)
+            r["wake_static_unmerged_vs_base"] = round(wake["adapter_unmerged_static_cache"] / base_static, 3)
+            r["wake_static_merged_vs_base"] = round(wake["adapter_merged_static_cache"] / base_static, 3)
 
     if "steps" in parts:
         if runtime.peft_model is not None:
@@ -348,6 +349,38 @@ def run_perf(runtime, *, passes: Sequence[int] = (1,), random_init: bool = False
             r["sleep_seconds_per_step_amortized"] = round(sleeps[passes[0]]["seconds"] / window_steps, 2)
         r["peak_memory_mb"]["steps"] = _peak_mb(runtime)
     return r
+
+
+def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds: int = WAKE_ROUNDS) -> dict:
+    """Decode tokens/s of the plain base, the adapter unmerged and the adapter merged (folded), timed
+    in turn ``rounds`` times (best of each), so that drift in the machine's state over a long run
+    (allocator, clocks, a busy host CPU feeding the GPU) hits all three alike. The plain base here is
+    the peft-wrapped model with its wrappers taken out (models/fold.py, ``add_delta=False``)."""
+    from ..models.fold import fold, unfold
+
+    runtime.activate_adapter(adapter_path)
+    adapter = runtime.peft_model.active_adapter
+    speeds: dict[str, float] = {}
+
+    def timed(key: str, static: bool, model=None) -> None:
+        kwargs = dict(warmups=2, cache_implementation="static") if static else {}
+        key += "_static_cache" if static else ""
+        speeds[key] = max(speeds.get(key, 0.0), decode_speed(runtime, prompt_ids, model=model, **kwargs))
+
+    for r in range(rounds):
+        static = r == rounds - 1  # the static cache compiles per module tree: time it once
+        runtime.deactivate_adapter()
+        bare = fold(runtime.base_model, adapter, add_delta=False)
+        try:
+            for s in {False, static}:
+                timed("base_after_sleep", s, model=runtime.base_model)
+        finally:
+            unfold(bare)
+        for merged, key in ((False, "adapter_unmerged"), (True, "adapter_merged")):
+            runtime.activate_adapter(adapter_path, merged=merged)
+            for s in {False, static}:
+                timed(key, s)
+    return speeds
 
 
 def _heldout_answers(runtime, world: World) -> float:

@@ -33,9 +33,10 @@ class Folded:
     swaps: list[tuple[object, str, object, object]] = field(default_factory=list)
 
 
-def fold(model, adapter: str) -> Folded:
+def fold(model, adapter: str, *, add_delta: bool = True) -> Folded:
     """Add ``adapter``'s delta into the base weights of ``model`` (the LM with LoRA layers injected)
-    and put each plain base layer in place of its LoRA wrapper. Returns the record to undo it."""
+    and put each plain base layer in place of its LoRA wrapper. Returns the record to undo it.
+    ``add_delta=False`` only takes the wrappers out: the plain base model (to time it, say)."""
     import torch
     from peft.tuners.lora import LoraLayer
 
@@ -47,8 +48,10 @@ def fold(model, adapter: str) -> Folded:
             parent_name, _, attr = name.rpartition(".")
             parent = model.get_submodule(parent_name)
             base = wrapper.get_base_layer()
-            original = base.weight.data.clone()
-            base.weight.data += wrapper.get_delta_weight(adapter).to(base.weight.dtype)
+            original = None
+            if add_delta:
+                original = base.weight.data.clone()
+                base.weight.data += wrapper.get_delta_weight(adapter).to(base.weight.dtype)
             setattr(parent, attr, base)
             folded.swaps.append((parent, attr, wrapper, original))
     return folded
@@ -60,6 +63,7 @@ def unfold(folded: Folded) -> None:
 
     with torch.no_grad():
         for parent, attr, wrapper, original in reversed(folded.swaps):
-            wrapper.get_base_layer().weight.data.copy_(original)
+            if original is not None:
+                wrapper.get_base_layer().weight.data.copy_(original)
             setattr(parent, attr, wrapper)
     folded.swaps.clear()
