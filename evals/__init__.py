@@ -1,20 +1,25 @@
-"""Long-horizon eval harness: memories side by side on procedural task families (scripted mode).
+"""Long-horizon eval harness: memories side by side on procedural task families.
 
 - :mod:`.tasks`: the task format (also read from users' JSON Lines files) and answer checks;
 - :mod:`.families`: seeded generators (multi-hop, state tracking, fact updates, recall across sleeps);
 - :mod:`.scripted`: replay one task through one memory, then ask its questions;
+- :mod:`.agent`: the model drives the task's tools itself in the real graph, then answers;
+- :mod:`.answering`: how every memory is asked the questions (the same for both modes);
 - :mod:`.runner`: the grid (memories x N x seeds), resumable JSON Lines results;
 - :mod:`.report`: markdown table and PNG plots.
 """
 
+from .agent import AGENT_STRATEGIES, run_agent
 from .families import FAMILIES, SUITES, suite
 from .report import summarize, write_report
-from .runner import read_results, run_eval
+from .runner import MODES, read_results, run_eval
 from .scripted import STRATEGIES, run_scripted
 from .tasks import EvalQuestion, EvalTask, TaskFileError, check_answer, load_tasks
 
 __all__ = [
+    "AGENT_STRATEGIES",
     "FAMILIES",
+    "MODES",
     "STRATEGIES",
     "SUITES",
     "EvalQuestion",
@@ -23,6 +28,7 @@ __all__ = [
     "check_answer",
     "load_tasks",
     "read_results",
+    "run_agent",
     "run_eval",
     "run_scripted",
     "suite",

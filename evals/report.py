@@ -15,7 +15,8 @@ __all__ = ["summarize", "write_report", "label"]
 
 
 def label(row: dict) -> str:
-    return f"sleep N={row['passes']}" if row["strategy"] == "sleep" else row["strategy"]
+    name = f"sleep N={row['passes']}" if row["strategy"] == "sleep" else row["strategy"]
+    return name + (" [agent]" if row.get("mode") == "agent" else "")
 
 
 def _mean(xs) -> float:
@@ -44,6 +45,11 @@ def summarize(rows: list[dict]) -> dict:
                      "peak_rss_mb": max(r.get("peak_rss_mb", 0) for r in rs),
                      "errors": sorted({r["error"] for r in rs if r.get("error")}),
                      "runs": len(runs)}
+        agent = [r["agent"] for r in runs.values() if r.get("agent")]
+        if agent:  # agent mode: how much of the planned exploration the model really did
+            out[name]["planned_calls_made"] = round(sum(a["planned_calls_made"] for a in agent)
+                                                    / max(1, sum(a["calls_planned"] for a in agent)), 3)
+            out[name]["tool_errors"] = sum(a["tool_errors"] for a in agent)
     return out
 
 
@@ -52,22 +58,25 @@ _ROW_ORDER = ("floor", "window", "summary", "vector", "vector+notes", "full")  #
 
 def _order(names):
     def key(n):
-        if n.startswith("sleep N="):
-            return (0, int(n.split("=")[1]))
-        return (1, _ROW_ORDER.index(n) if n in _ROW_ORDER else len(_ROW_ORDER))
+        base, agent = n.removesuffix(" [agent]"), n.endswith(" [agent]")
+        if base.startswith("sleep N="):
+            return (agent, 0, int(base.split("=")[1]))
+        return (agent, 1, _ROW_ORDER.index(base) if base in _ROW_ORDER else len(_ROW_ORDER))
     return sorted(names, key=key)
 
 
 def table(summary: dict) -> str:
     families = sorted({f for s in summary.values() for f in s["by_family"]})
     depths = sorted({d for s in summary.values() for d in s["by_depth"]}, key=int)
+    agent = any("planned_calls_made" in s for s in summary.values())
     head = ["memory", "overall", *families, *[f"multihop k={d}" for d in depths], "tokens at answer",
-            "sleep s / run", "runs"]
+            "sleep s / run", "runs", *(["planned calls made", "tool errors"] if agent else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in _order(summary):
         s = summary[name]
         cells = [name, s["overall"], *[s["by_family"].get(f, "") for f in families],
-                 *[s["by_depth"].get(d, "") for d in depths], s["tokens"], s["sleep_seconds"] or "", s["runs"]]
+                 *[s["by_depth"].get(d, "") for d in depths], s["tokens"], s["sleep_seconds"] or "", s["runs"],
+                 *([s.get("planned_calls_made", ""), s.get("tool_errors", "")] if agent else [])]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

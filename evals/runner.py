@@ -1,6 +1,6 @@
 """The eval runner: strategies x sleep duration N x seeds over a suite, results appended as JSON Lines.
 
-Each (task, strategy, N, seed) is one run; its rows (one per question) are appended to
+Each (task, strategy, N, seed) is one run, in scripted or agent mode; its rows (one per question) are appended to
 ``<out>/results.jsonl`` as soon as the run ends, so an interrupted eval resumes where it stopped (runs
 already in the file are skipped). N matters only to ``sleep``; the other memories run once per task
 and seed (their rows carry ``passes: null``). Each run gets its own thread folder under ``<out>/data``.
@@ -20,10 +20,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .agent import AGENT_STRATEGIES, run_agent
 from .scripted import STRATEGIES, run_scripted
 from .tasks import EvalTask
 
-__all__ = ["run_eval", "read_results", "RESULTS_FILE", "STRATEGIES"]
+__all__ = ["run_eval", "read_results", "RESULTS_FILE", "STRATEGIES", "MODES"]
+
+MODES = ("scripted", "agent")
 
 RESULTS_FILE = "results.jsonl"
 
@@ -41,14 +44,22 @@ def read_results(out: Path) -> list[dict]:
     return rows
 
 
-def _key(task_id: str, strategy: str, passes, seed: int) -> str:
-    return f"{task_id}|{strategy}|{passes}|{seed}"
+def _key(task_id: str, strategy: str, passes, seed: int, mode: str) -> str:
+    return f"{task_id}|{strategy}|{passes}|{seed}" + ("" if mode == "scripted" else f"|{mode}")
 
 
 def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, strategies: Sequence[str],
              passes: Sequence[int], seeds: Sequence[int], out: Path, budget: int, model: str,
-             log: Callable[[str], None] = lambda _: None) -> list[dict]:
-    """Run the grid; returns every result row in ``out`` (earlier runs included)."""
+             mode: str = "scripted", log: Callable[[str], None] = lambda _: None) -> list[dict]:
+    """Run the grid; returns every result row in ``out`` (earlier runs included). ``mode``:
+    ``scripted`` (the task's tool calls are replayed: memory alone) or ``agent`` (the model drives
+    the tools in the real graph, see :mod:`.agent`)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
+    allowed = STRATEGIES if mode == "scripted" else AGENT_STRATEGIES
+    bad = [s for s in strategies if s not in allowed]
+    if bad:
+        raise ValueError(f"strategies {', '.join(bad)} have no {mode} mode: choose from {', '.join(allowed)}")
     out.mkdir(parents=True, exist_ok=True)
     done = {r["run"] for r in read_results(out)}
     plan = []
@@ -57,18 +68,20 @@ def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, st
             for strategy in strategies:
                 for n in (passes if strategy == "sleep" else [None]):
                     plan.append((seed, task, strategy, n))
-    todo = [p for p in plan if _key(p[1].id, p[2], p[3], p[0]) not in done]
+    todo = [p for p in plan if _key(p[1].id, p[2], p[3], p[0], mode) not in done]
     log(f"{len(plan)} runs planned, {len(plan) - len(todo)} already in {out / RESULTS_FILE}")
     bar = tqdm(todo, desc="eval runs", unit="run", disable=not todo)
     for seed, task, strategy, n in bar:
         bar.set_postfix_str(f"{task.id} {strategy}" + (f" N={n}" if n else ""))
-        key = _key(task.id, strategy, n, seed)
-        thread = f"{task.id}-{strategy.replace('+', '-')}-{n or 0}-{seed}"
-        res = run_scripted(runtime, task, strategy, passes=n or 1, budget=budget, data_dir=out / "data",
-                           thread=thread, seed=seed)
+        key = _key(task.id, strategy, n, seed, mode)
+        thread = f"{task.id}-{strategy.replace('+', '-')}-{n or 0}-{seed}" + ("" if mode == "scripted" else f"-{mode}")
+        run = run_scripted if mode == "scripted" else run_agent
+        res = run(runtime, task, strategy, passes=n or 1, budget=budget, data_dir=out / "data",
+                  thread=thread, seed=seed)
         turns = res.steps
         rows = [{"run": key, "task": task.id, "family": task.family, "strategy": strategy, "passes": n,
-                 "seed": seed, "model": model, "budget": budget, "sleeps": res.sleeps,
+                 "seed": seed, "mode": mode, "agent": res.agent if i == 0 else None,
+                 "model": model, "budget": budget, "sleeps": res.sleeps,
                  "sleep_seconds": round(res.sleep_seconds, 1), "evictions": res.evictions, "error": res.error,
                  "trajectory_tokens": turns[-1]["trajectory_tokens"] if turns else 0,
                  "step_costs": turns if i == 0 else None, **item}

@@ -13,31 +13,27 @@ memory: what the model knows anyway) and ``vector+notes`` is ``vector`` that als
 notes the sleep trains on (fact statements and composed 2-hop facts): the ablation that separates
 sleep's gain from derivation from its gain from the weights.
 
-Every strategy answers the same way: one short system prompt (+ the memory's text: retrieved notes for
-the question, or the running summary), the window left at the end, then the question. ``sleep``
-answers with its adapter on, gated to the entities it consolidated.
+Every strategy then answers the same way (:mod:`.answering`).
 """
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sleep_agent import AdapterStore, AgentSettings
-from sleep_agent.consolidation import EntityGate, SleepTrainConfig, consolidate, derive_chains, extract_facts
-from sleep_agent.consolidation.validation import first_sentence
+from sleep_agent.consolidation import SleepTrainConfig, consolidate, derive_chains, extract_facts
 from sleep_agent.memory import SLEEP, MemoryContext, get_strategy, group_turns, split_keep_last
 from sleep_agent.models import LocalChatModel
 from sleep_agent.models.messages import to_template_dicts
 
-from .tasks import EvalTask, check_answer
+from .answering import SYSTEM_PROMPT, answer_task
+from .tasks import EvalTask
 
 __all__ = ["run_scripted", "RunResult", "SYSTEM_PROMPT", "STRATEGIES"]
 
-SYSTEM_PROMPT = SleepTrainConfig.system_prompt
 STRATEGIES = ("sleep", "vector", "vector+notes", "summary", "window", "full", "floor")
 
 
@@ -49,10 +45,7 @@ class RunResult:
     evictions: int = 0
     steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s
     error: str | None = None
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+    agent: dict | None = None              # agent mode: steps, calls planned / made, tool errors
 
 
 def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
@@ -120,40 +113,5 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
         if progress:
             progress({"turn": len(result.steps), "turns": len(turns)})
 
-    window = to_template_dicts(state["messages"])
-    latest = store.latest() if memory == "sleep" else None
-    gate = EntityGate.from_adapter(latest.path) if latest else None
-    prompts, routed = [], []
-    for q in task.questions:
-        if base == "vector":
-            extra = strategy.retrieve(q.question, ctx)
-        elif memory == "sleep":
-            extra = None
-        else:
-            extra = strategy.context(state, ctx)
-        msgs = [{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")}] + window + [
-            {"role": "user", "content": q.question}]
-        prompts.append(runtime.render(msgs))
-        routed.append(gate is not None and gate.allows(q.question))
-
-    t0 = time.perf_counter()
-    replies: dict[int, str] = {}
-    if latest is not None:
-        runtime.activate_adapter(latest.path)
-        on = [i for i, r in enumerate(routed) if r]
-        replies.update(zip(on, runtime.generate_batch([prompts[i] for i in on], max_new_tokens=24)))
-    else:
-        runtime.deactivate_adapter()
-    with runtime.adapter_disabled():
-        off = [i for i in range(len(prompts)) if i not in replies]
-        replies.update(zip(off, runtime.generate_batch([prompts[i] for i in off], max_new_tokens=24)))
-    per_item = (time.perf_counter() - t0) / max(1, len(prompts))
-    runtime.deactivate_adapter()
-    for i, q in enumerate(task.questions):
-        reply = first_sentence(replies[i])
-        result.items.append({
-            "question": q.question, "expected": q.answer, "reply": reply,
-            "correct": bool(result.error is None and check_answer(reply, q)),
-            "depth": q.depth, "window": q.window, "tokens_in_context": len(runtime.encode(prompts[i])),
-            "seconds": round(per_item, 3), "peak_rss_mb": _peak_rss_mb()})
+    result.items = answer_task(runtime, task, memory, strategy, ctx, state, store, error=result.error)
     return result

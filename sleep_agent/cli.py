@@ -230,14 +230,16 @@ def cmd_bench(args) -> int:
 def cmd_eval(args) -> int:
     from pathlib import Path
 
-    from evals import STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
+    from evals import AGENT_STRATEGIES, STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
 
     from .models import LocalRuntime
 
-    bad = [s for s in args.strategies.split(",") if s not in STRATEGIES]
+    allowed = STRATEGIES if args.mode == "scripted" else AGENT_STRATEGIES
+    args.strategies = args.strategies or ",".join(allowed)
+    bad = [s for s in args.strategies.split(",") if s not in allowed]
     if bad:
-        print(f"sleep-agent: error: unknown strategy {', '.join(bad)}: choose from {', '.join(STRATEGIES)}",
-              file=sys.stderr)
+        print(f"sleep-agent: error: strategy {', '.join(bad)} has no {args.mode} mode: choose from "
+              f"{', '.join(allowed)}", file=sys.stderr)
         return 2
     if args.tasks:
         tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
@@ -249,10 +251,11 @@ def cmd_eval(args) -> int:
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
     command = (f"sleep-agent eval --suite {args.suite} --model {args.model} --strategies {args.strategies} "
                f"--passes {','.join(map(str, args.passes))} --seeds {','.join(map(str, args.seeds))} "
-               f"--out {args.out}" + (f" --tasks {args.tasks}" if args.tasks else "")
+               f"--out {args.out}" + (f" --mode {args.mode}" if args.mode != "scripted" else "")
+               + (f" --tasks {args.tasks}" if args.tasks else "")
                + (f" --budget {args.budget}" if args.budget else ""))
     rows = run_eval(rt, tasks_for_seed, strategies=args.strategies.split(","), passes=args.passes,
-                    seeds=args.seeds, out=out, budget=budget, model=args.model,
+                    seeds=args.seeds, out=out, budget=budget, model=args.model, mode=args.mode,
                     log=lambda m: print(m, file=sys.stderr))
     summary = write_report(rows, out, command)
     print(json.dumps(summary) if args.json else (out / "report.md").read_text())
@@ -324,7 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--suite", choices=["smoke", "small", "full"], default="smoke")
     e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
     e.add_argument("--model", default=DEFAULT_MODEL)
-    e.add_argument("--strategies", default="sleep,vector,vector+notes,summary,window,full,floor")
+    e.add_argument("--mode", choices=["scripted", "agent"], default="scripted",
+                   help="scripted: replay the task's tool calls (memory alone); agent: the model drives the tools")
+    e.add_argument("--strategies", default=None,
+                   help="default: sleep,vector,vector+notes,summary,window,full,floor (agent mode: no vector+notes)")
     e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
     e.add_argument("--seeds", type=_ints(0), default=[0])
     e.add_argument("--budget", type=int, default=None, help="context budget (default: the suite's)")
