@@ -11,7 +11,8 @@ then depends on the memory *and* on how well the model drives the tools, so each
 calls planned, the planned calls made, tool errors and agent steps beside the answers.
 
 ``budget`` is the scripted mode's; the plan and the tool schemas are added to it (they would
-otherwise squeeze the trajectory out of a small window). ``vector+notes`` does not exist in the graph (it is a scripted ablation); ``floor`` needs no run.
+otherwise squeeze the trajectory out of a small window). ``vector+notes`` does not exist in the graph
+(it is a scripted ablation); ``floor`` needs no run.
 
 Example::
 

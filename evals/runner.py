@@ -1,8 +1,8 @@
 """The eval runner: strategies x sleep duration N x seeds over a suite, results appended as JSON Lines.
 
-Each (task, strategy, N, seed) is one run, in scripted or agent mode; its rows (one per question) are appended to
-``<out>/results.jsonl`` as soon as the run ends, so an interrupted eval resumes where it stopped (runs
-already in the file are skipped). N matters only to ``sleep``; the other memories run once per task
+Each (task, strategy, N, seed) is one run, in scripted or agent mode; its rows (one per question)
+are appended to ``<out>/results.jsonl`` as soon as the run ends, so an interrupted eval resumes where
+it stopped (runs already in the file are skipped). N matters only to ``sleep``; the other memories run once per task
 and seed (their rows carry ``passes: null``). Each run gets its own thread folder under ``<out>/data``.
 
 Example::
