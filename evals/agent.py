@@ -2,8 +2,10 @@
 
 The tool world comes from the task's trajectory: each tool the trajectory calls becomes a LangChain
 tool that answers the same arguments with the same results (in order, for a key called more than
-once, as in the ``state`` family; the last result repeats after that). Arguments the trajectory never
-used get a tool error naming the known ones, so a model that invents a name learns nothing from it.
+once, as in the ``state`` family; the last result repeats after that), as the structured artifact
+the sleep reads, and as text followed by the next planned call (a paginated API's "next" link, as in
+the demo's archive). Arguments the trajectory never used get a tool error naming the known ones, so
+a model that invents a name learns nothing from it.
 The agent is told which calls to make (the task's text plus the plan, one call per step) and runs in
 :func:`sleep_agent.build_agent` with the memory under test: the memory node, the sleep node and
 its adapter, the vector store, the summariser - everything a user's run has. What it remembers
@@ -72,18 +74,34 @@ class ToolWorld:
                 name, args = pending.pop(m.tool_call_id)
                 self.results[_key(name, args)].append(m.content if isinstance(m.content, str) else json.dumps(m.content))
         self.errors = 0
+        self.cursor = 0  # the next planned call
 
-    def call(self, name: str, args: dict) -> str:
+    def _hint(self) -> str:
+        if self.cursor >= len(self.plan):
+            return "That was the last planned call: reply DONE."
+        name, args = self.plan[self.cursor]
+        return f"Next: call {json.dumps({'name': name, 'arguments': args})}"
+
+    def call(self, name: str, args: dict) -> tuple[str, dict | None]:
+        """``(content, artifact)``: the trajectory's result followed by the next planned call (like a
+        paginated API's "next" link: a 0.5B model otherwise stops after one call and echoes the
+        result), and the result itself as the structured artifact the sleep reads."""
         key = _key(name, args)
         if key not in self.results:
             self.errors += 1
             known = sorted({json.dumps(a, sort_keys=True) for n, a in self.plan if n == name})
             raise ToolException(f"no record for {name} {json.dumps(args)}; known arguments: {', '.join(known[:8])}"
-                                + (" ..." if len(known) > 8 else ""))
+                                + (" ..." if len(known) > 8 else "") + f". {self._hint()}")
         results = self.results[key]
         out = results[min(self.served[key], len(results) - 1)]
         self.served[key] += 1
-        return out
+        if self.cursor < len(self.plan) and _key(*self.plan[self.cursor]) == key:
+            self.cursor += 1
+        try:
+            artifact = json.loads(out)
+        except ValueError:
+            artifact = None
+        return f"{out}\n{self._hint()}", artifact if isinstance(artifact, dict) else None
 
     def tools(self) -> list[StructuredTool]:
         out = []
@@ -91,12 +109,16 @@ class ToolWorld:
             schema = create_model(f"{name}_args", **{k: (t, ...) for k, t in types.items()})
             out.append(StructuredTool.from_function(
                 lambda _n=name, **kw: self.call(_n, kw), name=name, args_schema=schema,
-                description=f"{name}({', '.join(types)}): returns the record as JSON.", handle_tool_error=True))
+                response_format="content_and_artifact", handle_tool_error=True,
+                description=f"{name}({', '.join(types)}): returns the record as JSON and the next call to make."))
         return out
 
     def prompt(self, task_text: str) -> str:
-        calls = "; ".join(f"{n}({', '.join(f'{k}={v}' for k, v in a.items())})" for n, a in self.plan)
-        return f"{task_text}\nMake these tool calls, one per step, in this order: {calls}. Then say DONE."
+        # one call per line in the JSON form the model emits its own calls in: a 0.5B model copies
+        # "lookup(name=...)" notation into the tool name
+        calls = "\n".join(json.dumps({"name": n, "arguments": a}) for n, a in self.plan)
+        return (f"{task_text}\nMake these {len(self.plan)} tool calls, one per step, in this order. "
+                f"Each result names the next call. After the last one, reply DONE.\n{calls}")
 
     def planned_calls_made(self) -> int:
         """Planned calls the agent made at least as many times as planned (order not required)."""

@@ -45,7 +45,7 @@ def summarize(rows: list[dict]) -> dict:
                      "peak_rss_mb": max(r.get("peak_rss_mb", 0) for r in rs),
                      "errors": sorted({r["error"] for r in rs if r.get("error")}),
                      "runs": len(runs)}
-        agent = [r["agent"] for r in runs.values() if r.get("agent")]
+        agent = [r["agent"] for r in rs if r.get("agent")]  # on the first row of each run
         if agent:  # agent mode: how much of the planned exploration the model really did
             out[name]["planned_calls_made"] = round(sum(a["planned_calls_made"] for a in agent)
                                                     / max(1, sum(a["calls_planned"] for a in agent)), 3)

@@ -31,11 +31,15 @@ def _task() -> EvalTask:
 
 def test_tool_world_answers_like_the_trajectory():
     world = ToolWorld(_task())
-    assert len(world.plan) == 4 and "lookup(name=Ilse Quorn)" in world.prompt("Task.")
+    assert len(world.plan) == 4
+    assert '{"name": "lookup", "arguments": {"name": "Ilse Quorn"}}' in world.prompt("Task.")
     (tool,) = world.tools()
-    assert json.loads(tool.func(name="Ovo Brask"))["city"] == "Tarnwick"
-    assert json.loads(tool.func(name="Ovo Brask"))["city"] == "Skelby"   # second call, second result
-    assert json.loads(tool.func(name="Ovo Brask"))["city"] == "Skelby"   # then the last one repeats
+    content, artifact = tool.func(name="Ovo Brask")
+    assert artifact == {"name": "Ovo Brask", "city": "Tarnwick"}  # what the sleep reads
+    assert content.splitlines()[0] == json.dumps(artifact)           # the trajectory's result ...
+    assert content.endswith('Next: call {"name": "lookup", "arguments": {"name": "Ilse Quorn"}}')  # ... + next
+    assert tool.func(name="Ovo Brask")[1]["city"] == "Skelby"   # second call, second result
+    assert tool.func(name="Ovo Brask")[1]["city"] == "Skelby"   # then the last one repeats
     with pytest.raises(ToolException, match="no record for lookup.*known arguments"):
         tool.func(name="Nobody")
     assert world.errors == 1
