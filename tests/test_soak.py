@@ -1,7 +1,8 @@
 """Soak: 8 consecutive sleeps of one thread in one process on the default model, memory stays flat.
 
 Each cycle consolidates a small new trajectory (one made-up person, 1 pass, no validation verdict)
-into the thread's adapter, publishes it and activates it, as the sleep node does. A sampler thread
+into the thread's adapter, publishes it and activates it, as the sleep node does, then wakes with the
+adapter folded into the weights, as the agent does. A sampler thread
 reads the process RSS every 20 ms; the peak of each cycle is printed (the numbers go into the
 closing note of issue #8). The first cycle allocates what every later one reuses (optimizer state,
 peft layers), so the last cycle is compared with the second: within 15%.
@@ -68,9 +69,14 @@ def test_eight_sleeps_in_one_process_do_not_grow_memory(qwen_runtime, tmp_path):
         t0 = time.perf_counter()
         with PeakRSS() as rss:
             report = consolidate(qwen_runtime, store, _trajectory(person, i), config=cfg)
+            # wake as the agent does (merge_adapter): fold the new version in, decode a little; the
+            # next cycle's training unfolds it again
+            qwen_runtime.activate_adapter(store.version_path(report.version), merged=True)
+            qwen_runtime.generate(qwen_runtime.render([{"role": "user", "content": "Hi"}]), max_new_tokens=4)
         peaks.append(rss.mb)
         seconds.append(round(time.perf_counter() - t0, 1))
         assert report.version == i + 1 and qwen_runtime.adapter_path == str(store.version_path(i + 1))
+        assert qwen_runtime.merged
     print(f"\nsoak: peak RSS per cycle (MB): {peaks}\nsoak: seconds per cycle: {seconds}")
     assert store.versions() == list(range(1, CYCLES + 1))
     growth = (peaks[-1] - peaks[1]) / peaks[1]
