@@ -50,9 +50,10 @@ class AgentSettings:
     # 3 sleeps with 75-100% held-out recall per sleep (demo runs, see the README).
     sleep_lr: float = 2e-4
     # Fold the thread's adapter into the base weights while awake (models/fold.py): woken decode
-    # then runs a plain model, as fast as the base (unfolded LoRA decodes at 0.62x the base on an
-    # H100, docs/performance.md). Costs a copy of the adapted layers' original weights while folded
-    # (~0.7 GB for the 0.5B model) so the next sleep starts from the exact base, and ~1 s to fold.
+    # then runs a plain model, as fast as the base (1.03x; unfolded 0.50x on an H100 and 0.87x on
+    # 2 CPU cores, docs/performance.md). Costs a copy of the adapted layers' original weights while
+    # folded, so the next sleep starts from the exact base: ~0.7 GB of weights for the 0.5B model,
+    # +1.0 GB peak RSS in the CPU soak test. Turn it off where memory is tighter than decode time.
     merge_adapter: bool = True
     # LoRA rank; r=16 on all linear layers is the starting recipe (DESIGN.md section 4).
     lora_rank: int = 16
