@@ -10,7 +10,8 @@ The agent is told which calls to make (the task's text plus the plan, one call p
 :func:`sleep_agent.build_agent` with the memory under test: the memory node, the sleep node and
 its adapter, the vector store, the summariser - everything a user's run has. What it remembers
 then depends on the memory *and* on how well the model drives the tools, so each run records the
-calls planned, the planned calls made, tool errors and agent steps beside the answers.
+calls planned, the planned calls made, tool errors, agent steps and "not done yet" nudges (a model
+that answers before its plan is done gets up to MAX_NUDGES of them) beside the answers.
 
 ``budget`` is the scripted mode's; the plan and the tool schemas are added to it (they would
 otherwise squeeze the trajectory out of a small window). ``vector+notes`` does not exist in the graph
@@ -49,6 +50,8 @@ __all__ = ["run_agent", "ToolWorld", "AGENT_STRATEGIES"]
 AGENT_STRATEGIES = ("sleep", "vector", "summary", "window", "full", "floor")
 # Agent steps allowed per planned call: one to call, one spare for a retry or a malformed reply.
 STEPS_PER_CALL = 2
+# "Not done yet" messages a run may get when the model stops before its plan is done.
+MAX_NUDGES = 3
 
 
 def _key(name: str, args: dict) -> str:
@@ -76,7 +79,7 @@ class ToolWorld:
         self.errors = 0
         self.cursor = 0  # the next planned call
 
-    def _hint(self) -> str:
+    def hint(self) -> str:
         if self.cursor >= len(self.plan):
             return "That was the last planned call: reply DONE."
         name, args = self.plan[self.cursor]
@@ -91,7 +94,7 @@ class ToolWorld:
             self.errors += 1
             known = sorted({json.dumps(a, sort_keys=True) for n, a in self.plan if n == name})
             raise ToolException(f"no record for {name} {json.dumps(args)}; known arguments: {', '.join(known[:8])}"
-                                + (" ..." if len(known) > 8 else "") + f". {self._hint()}")
+                                + (" ..." if len(known) > 8 else "") + f". {self.hint()}")
         results = self.results[key]
         out = results[min(self.served[key], len(results) - 1)]
         self.served[key] += 1
@@ -101,7 +104,7 @@ class ToolWorld:
             artifact = json.loads(out)
         except ValueError:
             artifact = None
-        return f"{out}\n{self._hint()}", artifact if isinstance(artifact, dict) else None
+        return f"{out}\n{self.hint()}", artifact if isinstance(artifact, dict) else None
 
     def tools(self) -> list[StructuredTool]:
         out = []
@@ -156,24 +159,35 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
                              sleep_passes=passes)
     result = RunResult(items=[])
     config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
-    state = {"messages": []}
+    state, nudges = {"messages": []}, 0
     if memory != "floor":
         settings.max_steps = STEPS_PER_CALL * len(world.plan) + 4
         graph = build_agent(llm, world.tools(), settings=settings, system_prompt=SYSTEM_PROMPT,
                             data_dir=data_dir).compile(checkpointer=InMemorySaver())
         fed, t_step = 0, time.perf_counter()
+        message = prompt
         try:
-            for update in graph.stream({"messages": [("user", prompt)]}, config,
-                                       stream_mode="updates", durability="sync"):
-                for node, delta in update.items():
-                    new = [m for m in (delta or {}).get("messages", []) if isinstance(m, (AIMessage, ToolMessage))]
-                    fed += runtime.count_tokens(to_template_dicts(new), add_generation_prompt=False) if new else 0
-                    if node == "agent" and new:
-                        now = time.perf_counter()
-                        usage = new[-1].usage_metadata or {}
-                        result.steps.append({"trajectory_tokens": fed, "window_tokens": usage.get("input_tokens", 0),
-                                             "seconds": round(now - t_step, 3)})
-                        t_step = now
+            while True:
+                for update in graph.stream({"messages": [("user", message)]}, config,
+                                           stream_mode="updates", durability="sync"):
+                    for node, delta in update.items():
+                        new = [m for m in (delta or {}).get("messages", [])
+                               if isinstance(m, (AIMessage, ToolMessage))]
+                        fed += runtime.count_tokens(to_template_dicts(new), add_generation_prompt=False) if new else 0
+                        if node == "agent" and new:
+                            now = time.perf_counter()
+                            usage = new[-1].usage_metadata or {}
+                            result.steps.append({"trajectory_tokens": fed,
+                                                 "window_tokens": usage.get("input_tokens", 0),
+                                                 "seconds": round(now - t_step, 3)})
+                            t_step = now
+                # The model answered before the plan was done: a user would say "go on". Bounded,
+                # and counted in the results, since it measures the model's tool driving.
+                done = world.cursor >= len(world.plan)
+                if done or nudges >= MAX_NUDGES or len(result.steps) >= settings.max_steps:
+                    break
+                nudges += 1
+                message = f"Not done yet. {world.hint()}"
         except Exception as e:  # recorded, not hidden: e.g. full memory past the model's window
             result.error = f"{type(e).__name__}: {e}"
         state = graph.get_state(config).values
@@ -181,7 +195,7 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
         result.sleep_seconds = sum((s.get("seconds") or {}).get("total", 0) for s in state.get("sleeps") or [])
     result.agent = {"steps": len(result.steps), "calls_planned": len(world.plan),
                     "planned_calls_made": world.planned_calls_made(), "tool_errors": world.errors,
-                    "context_budget": budget}
+                    "nudges": nudges, "context_budget": budget}
     ctx = MemoryContext(settings, thread, data_dir / "threads" / thread, llm)
     result.items = answer_task(runtime, task, memory, get_strategy(base), ctx, state,
                                AdapterStore(thread, data_dir), error=result.error)

@@ -50,6 +50,7 @@ def summarize(rows: list[dict]) -> dict:
             out[name]["planned_calls_made"] = round(sum(a["planned_calls_made"] for a in agent)
                                                     / max(1, sum(a["calls_planned"] for a in agent)), 3)
             out[name]["tool_errors"] = sum(a["tool_errors"] for a in agent)
+            out[name]["nudges"] = sum(a.get("nudges", 0) for a in agent)
     return out
 
 
@@ -70,13 +71,13 @@ def table(summary: dict) -> str:
     depths = sorted({d for s in summary.values() for d in s["by_depth"]}, key=int)
     agent = any("planned_calls_made" in s for s in summary.values())
     head = ["memory", "overall", *families, *[f"multihop k={d}" for d in depths], "tokens at answer",
-            "sleep s / run", "runs", *(["planned calls made", "tool errors"] if agent else [])]
+            "sleep s / run", "runs", *(["planned calls made", "tool errors", "nudges"] if agent else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in _order(summary):
         s = summary[name]
         cells = [name, s["overall"], *[s["by_family"].get(f, "") for f in families],
                  *[s["by_depth"].get(d, "") for d in depths], s["tokens"], s["sleep_seconds"] or "", s["runs"],
-                 *([s.get("planned_calls_made", ""), s.get("tool_errors", "")] if agent else [])]
+                 *([s.get(k, "") for k in ("planned_calls_made", "tool_errors", "nudges")] if agent else [])]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
