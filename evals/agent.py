@@ -37,6 +37,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import create_model
 
 from sleep_agent import AdapterStore, AgentSettings, build_agent
+from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
 from sleep_agent.memory import MemoryContext, get_strategy
 from sleep_agent.models import LocalChatModel
 from sleep_agent.models.messages import to_template_dicts
@@ -132,18 +133,19 @@ class ToolWorld:
 
 
 def fixed_prompt_tokens(runtime, world: ToolWorld, task: EvalTask, prompt: str, *, recall: bool) -> int:
-    """Tokens the agent's prompt holds beyond the scripted one: the plan and the tool schemas (with
-    the sleep agent's ``recall`` tool). Added to the budget so that the trajectory gets the same room
+    """Tokens the agent's prompt holds beyond the scripted one: its instructions, the plan and the
+    tool schemas (with the sleep agent's ``recall`` tool). Added to the budget so that the trajectory gets the same room
     in both modes."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
     from sleep_agent.graph.recall_tool import make_recall_tool
 
     tools = world.tools() + ([make_recall_tool(None)] if recall else [])
-    system = {"role": "system", "content": SYSTEM_PROMPT}
-    with_plan = runtime.count_tokens([system, {"role": "user", "content": prompt}],
-                                     [convert_to_openai_tool(t) for t in tools])
-    return max(0, with_plan - runtime.count_tokens([system, {"role": "user", "content": task.messages[0].content}]))
+    agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                                  {"role": "user", "content": prompt}], [convert_to_openai_tool(t) for t in tools])
+    scripted = runtime.count_tokens([{"role": "system", "content": SYSTEM_PROMPT},
+                                     {"role": "user", "content": task.messages[0].content}])
+    return max(0, agent - scripted)
 
 
 def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
@@ -162,7 +164,8 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     state, nudges = {"messages": []}, 0
     if memory != "floor":
         settings.max_steps = STEPS_PER_CALL * len(world.plan) + 4
-        graph = build_agent(llm, world.tools(), settings=settings, system_prompt=SYSTEM_PROMPT,
+        # the agent's own instructions (tool use); SYSTEM_PROMPT is the answering prompt
+        graph = build_agent(llm, world.tools(), settings=settings, system_prompt=DEFAULT_SYSTEM_PROMPT,
                             data_dir=data_dir).compile(checkpointer=InMemorySaver())
         fed, t_step = 0, time.perf_counter()
         message = prompt
