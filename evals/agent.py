@@ -132,7 +132,7 @@ class ToolWorld:
         return sum(min(need[k], self.served[k]) for k in need)
 
 
-def fixed_prompt_tokens(runtime, world: ToolWorld, task: EvalTask, prompt: str, *, recall: bool) -> int:
+def fixed_prompt_tokens(runtime, tools: list, task: EvalTask, prompt: str, *, recall: bool) -> int:
     """Tokens the agent's prompt holds beyond the scripted one: its instructions, the plan and the
     tool schemas (with the sleep agent's ``recall`` tool). Added to the budget so that the trajectory gets the same room
     in both modes."""
@@ -140,7 +140,7 @@ def fixed_prompt_tokens(runtime, world: ToolWorld, task: EvalTask, prompt: str, 
 
     from sleep_agent.graph.recall_tool import make_recall_tool
 
-    tools = world.tools() + ([make_recall_tool(None)] if recall else [])
+    tools = tools + ([make_recall_tool(None)] if recall else [])
     agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
                                   {"role": "user", "content": prompt}], [convert_to_openai_tool(t) for t in tools])
     scripted = runtime.count_tokens([{"role": "system", "content": SYSTEM_PROMPT},
@@ -155,8 +155,8 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     base = "window" if memory == "floor" else memory
     llm = LocalChatModel.from_runtime(runtime)
     world = ToolWorld(task)
-    prompt = world.prompt(task.messages[0].content)
-    budget += fixed_prompt_tokens(runtime, world, task, prompt, recall=base == "sleep")
+    tools, prompt = world.tools(), world.prompt(task.messages[0].content)
+    budget += fixed_prompt_tokens(runtime, tools, task, prompt, recall=base == "sleep")
     settings = AgentSettings(memory=base, context_budget=budget, keep_last_turns=keep_last_turns,
                              sleep_passes=passes)
     result = RunResult(items=[])
@@ -165,7 +165,7 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     if memory != "floor":
         settings.max_steps = STEPS_PER_CALL * len(world.plan) + 4
         # the agent's own instructions (tool use); SYSTEM_PROMPT is the answering prompt
-        graph = build_agent(llm, world.tools(), settings=settings, system_prompt=DEFAULT_SYSTEM_PROMPT,
+        graph = build_agent(llm, tools, settings=settings, system_prompt=DEFAULT_SYSTEM_PROMPT,
                             data_dir=data_dir).compile(checkpointer=InMemorySaver())
         fed, t_step = 0, time.perf_counter()
         message = prompt

@@ -45,7 +45,7 @@ class RunResult:
     evictions: int = 0
     steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s
     error: str | None = None
-    agent: dict | None = None              # agent mode: steps, calls planned / made, tool errors
+    agent: dict | None = None              # agent mode: steps, calls planned / made, tool errors, nudges
 
 
 def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,

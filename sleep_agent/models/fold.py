@@ -30,7 +30,6 @@ __all__ = ["Folded", "fold", "unfold"]
 class Folded:
     """What :func:`unfold` needs: per swapped module, ``(parent, attribute, wrapper, original weight)``."""
 
-    adapter: str
     swaps: list[tuple[object, str, object, object]] = field(default_factory=list)
 
 
@@ -41,7 +40,7 @@ def fold(model, adapter: str, *, add_delta: bool = True) -> Folded:
     import torch
     from peft.tuners.lora import LoraLayer
 
-    folded = Folded(adapter)
+    folded = Folded()
     wrappers = [(name, m) for name, m in model.named_modules()
                 if isinstance(m, LoraLayer) and adapter in m.lora_A]
     with torch.no_grad():
