@@ -13,8 +13,9 @@ then depends on the memory *and* on how well the model drives the tools, so each
 calls planned, the planned calls made, tool errors, agent steps and "not done yet" nudges (a model
 that answers before its plan is done gets up to MAX_NUDGES of them) beside the answers.
 
-``budget`` is the scripted mode's; the plan and the tool schemas are added to it (they would
-otherwise squeeze the trajectory out of a small window). ``vector+notes`` does not exist in the graph
+``budget`` is the scripted mode's; the agent gets a budget that leaves its trajectory the same
+number of turns of room (:func:`agent_budget`: the plan, the tool schemas and each result's hint
+would otherwise squeeze the trajectory out of a small window). ``vector+notes`` does not exist in the graph
 (it is a scripted ablation); ``floor`` needs no run.
 
 Example::
@@ -46,7 +47,7 @@ from .answering import SYSTEM_PROMPT, answer_task
 from .scripted import RunResult
 from .tasks import EvalTask
 
-__all__ = ["run_agent", "ToolWorld", "AGENT_STRATEGIES"]
+__all__ = ["run_agent", "agent_budget", "ToolWorld", "AGENT_STRATEGIES"]
 
 AGENT_STRATEGIES = ("sleep", "vector", "summary", "window", "full", "floor")
 # Agent steps allowed per planned call: one to call, one spare for a retry or a malformed reply.
@@ -132,20 +133,29 @@ class ToolWorld:
         return sum(min(need[k], self.served[k]) for k in need)
 
 
-def fixed_prompt_tokens(runtime, tools: list, task: EvalTask, prompt: str, *, recall: bool) -> int:
-    """Tokens the agent's prompt holds beyond the scripted one: its instructions, the plan and the
-    tool schemas (with the sleep agent's ``recall`` tool). Added to the budget so that the trajectory gets the same room
-    in both modes."""
+def agent_budget(runtime, world: ToolWorld, tools: list, task: EvalTask, prompt: str, budget: int, *,
+                 recall: bool, high_water: float) -> int:
+    """The agent's budget that leaves its trajectory as many turns of room as ``budget`` leaves the
+    scripted replay. Two things are bigger in the agent's prompt: the fixed part (its instructions,
+    the plan, the tool schemas with the sleep agent's ``recall`` tool) and each turn (the result's
+    next-call hint). Without both, the agent had room for under 3 turns where the replay had 4-5,
+    and slept every other step (measured: 6 sleeps in 16 steps)."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
     from sleep_agent.graph.recall_tool import make_recall_tool
+    from sleep_agent.memory import group_turns
 
     tools = tools + ([make_recall_tool(None)] if recall else [])
-    agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
-                                  {"role": "user", "content": prompt}], [convert_to_openai_tool(t) for t in tools])
-    scripted = runtime.count_tokens([{"role": "system", "content": SYSTEM_PROMPT},
-                                     {"role": "user", "content": task.messages[0].content}])
-    return max(0, agent - scripted)
+    fixed_agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                                        {"role": "user", "content": prompt}],
+                                       [convert_to_openai_tool(t) for t in tools])
+    fixed_scripted = runtime.count_tokens([{"role": "system", "content": SYSTEM_PROMPT},
+                                           {"role": "user", "content": task.messages[0].content}])
+    turns = group_turns(task.messages[1:]) or [[]]
+    turn = sum(runtime.count_tokens(to_template_dicts(t), add_generation_prompt=False) for t in turns) / len(turns)
+    hint = len(runtime.encode("\n" + world.hint()))
+    room_turns = max(1.0, (high_water * budget - fixed_scripted) / max(1.0, turn))
+    return int((fixed_agent + room_turns * (turn + hint)) / high_water) + 1
 
 
 def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
@@ -156,9 +166,10 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     llm = LocalChatModel.from_runtime(runtime)
     world = ToolWorld(task)
     tools, prompt = world.tools(), world.prompt(task.messages[0].content)
-    budget += fixed_prompt_tokens(runtime, tools, task, prompt, recall=base == "sleep")
+    high_water = AgentSettings().high_water
+    budget = agent_budget(runtime, world, tools, task, prompt, budget, recall=base == "sleep", high_water=high_water)
     settings = AgentSettings(memory=base, context_budget=budget, keep_last_turns=keep_last_turns,
-                             sleep_passes=passes)
+                             sleep_passes=passes, high_water=high_water)
     result = RunResult(items=[])
     config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     state, nudges = {"messages": []}, 0

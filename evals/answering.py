@@ -30,16 +30,19 @@ def _peak_rss_mb() -> float:
 
 
 def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryContext, state: dict,
-                store: AdapterStore, *, error: str | None = None) -> list[dict]:
-    """One result item per question of ``task``. ``memory`` is the eval strategy name (``vector+notes``
-    and ``floor`` included), ``strategy`` the memory object it runs on, ``state`` the final graph-like
-    state (``messages`` = the window, plus the memory's keys). A run that ended in ``error`` keeps its
-    replies but scores none of them correct."""
+                store: AdapterStore, *, error: str | None = None, questions=None,
+                after_overflows: int | None = None) -> list[dict]:
+    """One result item per question of ``task`` (or of ``questions``). ``memory`` is the eval strategy
+    name (``vector+notes`` and ``floor`` included), ``strategy`` the memory object it runs on, ``state``
+    the graph-like state (``messages`` = the window, plus the memory's keys) at the end of the run, or
+    right after the ``after_overflows``-th overflow for a checkpoint (recorded in each item; None at
+    the end). A run that ended in ``error`` keeps its replies but scores none of them correct."""
+    questions = task.questions if questions is None else questions
     window = to_template_dicts(state["messages"])
     latest = store.latest() if memory == "sleep" else None
     gate = EntityGate.from_adapter(latest.path) if latest else None
     prompts, routed = [], []
-    for q in task.questions:
+    for q in questions:
         if memory in ("vector", "vector+notes"):
             extra = strategy.retrieve(q.question, ctx)
         elif memory == "sleep":
@@ -65,11 +68,11 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
     runtime.deactivate_adapter()
     items = []
-    for i, q in enumerate(task.questions):
+    for i, q in enumerate(questions):
         reply = first_sentence(replies[i])
         items.append({
             "question": q.question, "expected": q.answer, "reply": reply,
             "correct": bool(error is None and check_answer(reply, q)),
-            "depth": q.depth, "window": q.window, "tokens_in_context": len(runtime.encode(prompts[i])),
+            "depth": q.depth, "window": q.window, "after_overflows": after_overflows, "tokens_in_context": len(runtime.encode(prompts[i])),
             "seconds": round(per_item, 3), "peak_rss_mb": _peak_rss_mb()})
     return items

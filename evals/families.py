@@ -119,7 +119,11 @@ def updates(seed: int, people: int = 6) -> EvalTask:
     return EvalTask(f"updates-{seed}", "updates", s.messages, qs, meta={"moved": len(moved)})
 
 
-def recall(seed: int, windows: int = 3, people: int = 5) -> EvalTask:
+def recall(seed: int, windows: int = 3, people: int = 5, checkpoints: tuple[int, ...] = (2, 4, 8)) -> EvalTask:
+    """``windows`` batches of ``people`` lookups; the first batch's cities are asked at the end and,
+    in scripted mode, right after the window's k-th overflow for each k in ``checkpoints`` (sleeps,
+    for the sleep memory): recall across several sleeps. Size the task so that it overflows at
+    least ``max(checkpoints)`` times at its budget; a checkpoint never reached is not asked."""
     rng, taken = random.Random(f"recall-{seed}"), set()
     s = _Script("Look up every person in each batch of the registry.", seed)
     qs = []
@@ -128,24 +132,29 @@ def recall(seed: int, windows: int = 3, people: int = 5) -> EvalTask:
             c = _place(rng, taken)
             s.call("lookup", {"name": n}, {"name": n, "city": c})
             if w == 1:
-                qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), c, window=1))
+                qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), c, window=1,
+                                       checkpoints=tuple(checkpoints)))
     return EvalTask(f"recall-{seed}", "recall", s.messages, qs, meta={"windows": windows})
 
 
 FAMILIES = {"multihop": multihop, "state": state, "updates": updates, "recall": recall}
-# (family kwargs, budget): sizes chosen so each task overflows the budget several times.
+# (family kwargs, budget): sizes chosen so each task overflows the budget several times. A family's
+# own "budget" (tokens) replaces the suite's for its task (a ``budget`` flag given to the CLI wins).
 SUITES = {
     # smoke: ~300-360 tokens per task on smollm2's compact template, ~500-770 on Qwen's, against the
     # smallest budget allowed: every task overflows at least once on either model.
     "smoke": ({"multihop": {"people": 6}, "state": {"counters": 3, "updates": 3}, "updates": {"people": 6},
                "recall": {"windows": 3, "people": 3}}, 256),
-    # small: 1.3k-1.9k tokens per task on Qwen's template against a 768 budget (high water 653), so
-    # every task overflows at least twice. (With 8 people / 6 updates the multihop and updates tasks
-    # fit the window and never overflowed: every memory scored alike there.)
-    "small": ({"multihop": {"people": 20}, "state": {"counters": 4, "updates": 6}, "updates": {"people": 14},
-               "recall": {"windows": 5, "people": 5}}, 768),
+    # small: 1.2k-2.3k tokens per task on Qwen's template against a 768 budget, so every task
+    # overflows at least twice (with 8 people / 6 updates multihop and updates fit the window and
+    # never overflowed: every memory scored alike). recall: 6 batches of 3 at a 384 budget overflow
+    # 4-5 times with ~3.5 turns per sleep, so the first batch is asked after sleeps 2 and 4 (the 8th
+    # needs 12 batches: 9 more sleeps per N, over the one-hour budget; docs/eval-recall runs it).
+    # multihop 20 -> 14 people and updates 14 -> 10 for the same hour (v2 took 90 minutes).
+    "small": ({"multihop": {"people": 14}, "state": {"counters": 4, "updates": 6}, "updates": {"people": 10},
+               "recall": {"windows": 6, "people": 3, "budget": 384, "checkpoints": (2, 4)}}, 768),
     "full": ({"multihop": {"people": 16}, "state": {"counters": 6, "updates": 8}, "updates": {"people": 12},
-              "recall": {"windows": 8, "people": 5}}, 1024),
+              "recall": {"windows": 16, "people": 5}}, 1024),
 }
 
 
@@ -153,4 +162,12 @@ def suite(name: str, seed: int) -> list[EvalTask]:
     if name not in SUITES:
         raise ValueError(f"unknown suite {name!r}: choose one of {', '.join(SUITES)}")
     sizes, _ = SUITES[name]
-    return [FAMILIES[f](seed, **kw) for f, kw in sizes.items()]
+    tasks = []
+    for family, kw in sizes.items():
+        kw = dict(kw)
+        budget = kw.pop("budget", None)
+        task = FAMILIES[family](seed, **kw)
+        if budget:
+            task.meta["budget"] = budget
+        tasks.append(task)
+    return tasks

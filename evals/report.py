@@ -3,7 +3,11 @@
 - ``accuracy_vs_passes.png``: sleep accuracy against sleep duration N, one line per question depth
   (the paper's figure), with the other memories as flat reference lines;
 - ``accuracy_by_family.png``: accuracy per memory per task family;
-- ``cost_per_step.png``: tokens in the window against trajectory length, per memory.
+- ``cost_per_step.png``: tokens in the window against trajectory length, per memory;
+- ``recall_vs_sleeps.png``: first-window accuracy right after the window's k-th overflow (the k-th
+  sleep, for sleep), per memory - from the questions asked at checkpoints (scripted mode).
+
+Checkpoint rows (``after_overflows`` set) count only there, not in the main table.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["summarize", "write_report", "label"]
+__all__ = ["summarize", "recall_by_overflows", "write_report", "label"]
 
 
 def label(row: dict) -> str:
@@ -28,7 +32,8 @@ def summarize(rows: list[dict]) -> dict:
     """{label: {"overall", "by_family": {...}, "by_depth": {...}, "tokens", "sleep_seconds", "runs"}}."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        groups[label(r)].append(r)
+        if r.get("after_overflows") is None:
+            groups[label(r)].append(r)
     out = {}
     for name, rs in groups.items():
         fam, depth = defaultdict(list), defaultdict(list)
@@ -64,6 +69,28 @@ def _order(names):
             return (agent, 0, int(base.split("=")[1]))
         return (agent, 1, _ROW_ORDER.index(base) if base in _ROW_ORDER else len(_ROW_ORDER))
     return sorted(names, key=key)
+
+
+def recall_by_overflows(rows: list[dict]) -> dict:
+    """{label: {k: accuracy of the checkpoint questions asked right after overflow k}}, with
+    ``"end"`` for the same questions at the end of the run."""
+    asked = {(r["run"], r["question"]) for r in rows if r.get("after_overflows") is not None}
+    acc: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        if (r["run"], r["question"]) in asked:
+            acc[label(r)][r.get("after_overflows") or "end"].append(r["correct"])
+    return {name: {k: _mean(v) for k, v in sorted(ks.items(), key=lambda kv: (kv[0] == "end", str(kv[0]).zfill(4)))}
+            for name, ks in acc.items()}
+
+
+def recall_table(recall: dict) -> str:
+    ks = sorted({k for v in recall.values() for k in v if k != "end"})
+    head = ["memory", *[f"after overflow {k}" for k in ks], "at the end"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in _order(recall):
+        lines.append("| " + " | ".join(str(c) for c in [name, *[recall[name].get(k, "") for k in ks],
+                                                          recall[name].get("end", "")]) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def table(summary: dict) -> str:
@@ -142,6 +169,21 @@ def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
     fig.savefig(out / "cost_per_step.png", dpi=120)
     plt.close(fig)
     files.append("cost_per_step.png")
+
+    recall = recall_by_overflows(rows)
+    if recall:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name in _order(recall):
+            ks = [k for k in recall[name] if k != "end"]
+            ax.plot(ks, [recall[name][k] for k in ks], marker="o", label=name,
+                    linestyle="-" if name.startswith("sleep") else "--")
+        ax.set(xlabel="overflows so far (sleeps, for sleep)", ylabel="first-window accuracy",
+               ylim=(-0.02, 1.02), title="Recall of the first window across sleeps")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "recall_vs_sleeps.png", dpi=120)
+        plt.close(fig)
+        files.append("recall_vs_sleeps.png")
     return files
 
 
@@ -151,8 +193,13 @@ def write_report(rows: list[dict], out: Path, command: str) -> dict:
     files = _plots(rows, summary, out)
     models = sorted({r["model"] for r in rows})
     md = [f"# Eval report\n\nCommand: `{command}`\n\nModel: {', '.join(models)}; "
-          f"{len({r['run'] for r in rows})} runs, {len(rows)} questions.\n",
-          table(summary), "\n" + "\n".join(f"![{f}]({f})" for f in files) + "\n"]
+          f"{len({r['run'] for r in rows})} runs, {len(rows)} answers.\n",
+          table(summary)]
+    recall = recall_by_overflows(rows)
+    if recall:
+        md.append("\nFirst-window questions asked again right after the k-th overflow of the window "
+                  "(sleeps, for sleep; stores, summaries or drops for the others):\n\n" + recall_table(recall))
+    md.append("\n" + "\n".join(f"![{f}]({f})" for f in files) + "\n")
     errors = {n: s["errors"] for n, s in summary.items() if s["errors"]}
     if errors:
         md.append("\nErrors (runs whose answers count as wrong):\n\n" +

@@ -51,7 +51,8 @@ def _key(task_id: str, strategy: str, passes, seed: int, mode: str) -> str:
 def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, strategies: Sequence[str],
              passes: Sequence[int], seeds: Sequence[int], out: Path, budget: int, model: str,
              mode: str = "scripted", log: Callable[[str], None] = lambda _: None) -> list[dict]:
-    """Run the grid; returns every result row in ``out`` (earlier runs included). ``mode``:
+    """Run the grid; returns every result row in ``out`` (earlier runs included). ``budget``: the
+    context budget of tasks that do not carry their own (``task.meta["budget"]``). ``mode``:
     ``scripted`` (the task's tool calls are replayed: memory alone) or ``agent`` (the model drives
     the tools in the real graph, see :mod:`.agent`)."""
     if mode not in MODES:
@@ -76,12 +77,13 @@ def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, st
         key = _key(task.id, strategy, n, seed, mode)
         thread = f"{task.id}-{strategy.replace('+', '-')}-{n or 0}-{seed}" + ("" if mode == "scripted" else f"-{mode}")
         run = run_scripted if mode == "scripted" else run_agent
-        res = run(runtime, task, strategy, passes=n or 1, budget=budget, data_dir=out / "data",
+        task_budget = task.meta.get("budget") or budget
+        res = run(runtime, task, strategy, passes=n or 1, budget=task_budget, data_dir=out / "data",
                   thread=thread, seed=seed)
         turns = res.steps
         rows = [{"run": key, "task": task.id, "family": task.family, "strategy": strategy, "passes": n,
                  "seed": seed, "mode": mode, "agent": res.agent if i == 0 else None,
-                 "model": model, "budget": budget, "sleeps": res.sleeps,
+                 "model": model, "budget": task_budget, "sleeps": res.sleeps,
                  "sleep_seconds": round(res.sleep_seconds, 1), "evictions": res.evictions, "error": res.error,
                  "trajectory_tokens": turns[-1]["trajectory_tokens"] if turns else 0,
                  "step_costs": turns if i == 0 else None, **item}

@@ -6,7 +6,8 @@ evicted, the last ``keep_last_turns`` kept). On overflow the memory strategy doe
 graph - the same strategy objects: ``sleep`` consolidates the evicted turns into the thread's adapter
 (N passes), ``vector`` stores them in the thread's chromadb collection, ``summary`` has the model
 summarise them (LangMem), ``window`` drops them, ``full`` keeps them. So memory is measured alone,
-not the model's skill at driving tools.
+not the model's skill at driving tools. Questions with ``checkpoints`` are also asked right after
+those overflows (recall across several sleeps); their items carry ``after_overflows``.
 
 Two reference rows besides the five memories: ``floor`` sees nothing of the trajectory (no window, no
 memory: what the model knows anyway) and ``vector+notes`` is ``vector`` that also stores the derived
@@ -46,6 +47,7 @@ class RunResult:
     steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s
     error: str | None = None
     agent: dict | None = None              # agent mode: steps, calls planned / made, tool errors, nudges
+    checkpoints: list[dict] = field(default_factory=list)  # items asked mid-run (after_overflows = k)
 
 
 def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
@@ -69,7 +71,7 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
         pinned, turns = [], []
     state: dict = {"messages": list(pinned)}
     result = RunResult(items=[])
-    fed_tokens, t_feed = 0, time.perf_counter()
+    fed_tokens, t_feed, overflows = 0, time.perf_counter(), 0
     runtime.deactivate_adapter()
 
     for turn in turns:
@@ -104,6 +106,14 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
                 state["messages"] = [m for m in state["messages"] if m.id not in removed]
                 state.update({k: v for k, v in action.items() if k != "messages"})
                 result.evictions += len(removed)
+            if action:  # something left the window (``full`` keeps all: no overflow to count)
+                overflows += 1
+                asked = [q for q in task.questions if overflows in q.checkpoints]
+                if asked:  # recall across sleeps: these questions again, now (not timed as a step)
+                    t0 = time.perf_counter()
+                    result.checkpoints += answer_task(runtime, task, memory, strategy, ctx, state, store,
+                                                      questions=asked, after_overflows=overflows)
+                    t_feed += time.perf_counter() - t0
             tokens = runtime.count_tokens([{"role": "system", "content": sys_text}]
                                           + to_template_dicts(state["messages"]))
         now = time.perf_counter()
@@ -113,5 +123,6 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
         if progress:
             progress({"turn": len(result.steps), "turns": len(turns)})
 
-    result.items = answer_task(runtime, task, memory, strategy, ctx, state, store, error=result.error)
+    result.items = result.checkpoints + answer_task(runtime, task, memory, strategy, ctx, state, store,
+                                                    error=result.error)
     return result

@@ -14,7 +14,10 @@ JSON Lines with :func:`load_tasks`. One task per line::
 ``check`` is ``exact`` (the reply, stripped of a final period, equals the answer, case-insensitive),
 ``contains`` (the answer appears in the reply) or ``number`` (the first number in the reply equals the
 answer). Optional per question: ``depth`` (hops, default 1), ``window`` (which window the fact came
-from, default 1), ``wrong`` (strings that must not appear, e.g. a value that was later updated).
+from, default 1), ``wrong`` (strings that must not appear, e.g. a value that was later updated),
+``checkpoints`` (in scripted mode, also ask the question right after the window's k-th overflow -
+a sleep, a store, a summary or a drop - for each k listed: recall across several sleeps).
+Optional per task: ``budget`` (its context budget in tokens, instead of the run's).
 A tool result whose content is a JSON object is a structured result (what the sleep turns into facts).
 """
 
@@ -44,6 +47,7 @@ class EvalQuestion:
     depth: int = 1
     window: int = 1
     wrong: tuple[str, ...] = ()
+    checkpoints: tuple[int, ...] = ()  # also asked right after these overflows (scripted mode)
 
 
 @dataclass
@@ -55,10 +59,21 @@ class EvalTask:
     meta: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        from sleep_agent.models.messages import to_template_dicts
+        """This task as one line of the task-file format (:func:`load_tasks` reads it back)."""
+        out = {"id": self.id, "family": self.family, "messages": [_message_json(m) for m in self.messages],
+               "questions": [asdict(q) for q in self.questions]}
+        if "budget" in self.meta:
+            out["budget"] = self.meta["budget"]
+        return out
 
-        return {"id": self.id, "family": self.family, "messages": to_template_dicts(self.messages),
-                "questions": [asdict(q) for q in self.questions]}
+
+def _message_json(m: BaseMessage) -> dict:
+    if isinstance(m, AIMessage):
+        return {"role": "assistant", "content": m.content,
+                "tool_calls": [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in m.tool_calls]}
+    if isinstance(m, ToolMessage):
+        return {"role": "tool", "tool_call_id": m.tool_call_id, "content": m.content}
+    return {"role": "user", "content": m.content}
 
 
 def check_answer(reply: str, q: EvalQuestion) -> bool:
@@ -125,10 +140,17 @@ def _question(d, where: str) -> EvalQuestion:
     if not isinstance(wrong, list) or not all(isinstance(w, str) for w in wrong):
         raise TaskFileError(f"{where}.wrong: must be a list of strings")
     for key in ("depth", "window"):
-        if not isinstance(d.get(key, 1), int) or d.get(key, 1) < 1:
+        if not _positive(d.get(key, 1)):
             raise TaskFileError(f"{where}.{key}: must be a positive integer")
+    checkpoints = d.get("checkpoints", [])
+    if not isinstance(checkpoints, list) or not all(_positive(k) for k in checkpoints):
+        raise TaskFileError(f"{where}.checkpoints: must be a list of positive integers (overflow counts)")
     return EvalQuestion(str(d["question"]), str(d["answer"]), check, d.get("depth", 1), d.get("window", 1),
-                        tuple(wrong))
+                        tuple(wrong), tuple(sorted(set(checkpoints))))
+
+
+def _positive(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 1
 
 
 def load_tasks(path: str | Path) -> list[EvalTask]:
@@ -159,8 +181,11 @@ def load_tasks(path: str | Path) -> list[EvalTask]:
         for i, m in enumerate(messages):
             if isinstance(m, ToolMessage) and m.tool_call_id not in ids:
                 raise TaskFileError(f"{where}: messages[{i}].tool_call_id {m.tool_call_id!r} answers no tool call")
+        if "budget" in d and not (_positive(d["budget"]) and d["budget"] >= 256):
+            raise TaskFileError(f"{where}: field 'budget' must be an integer >= 256 (tokens, the least AgentSettings allows)")
         tasks.append(EvalTask(d["id"], str(d.get("family", "custom")), messages,
-                              [_question(q, f"{where}: questions[{i}]") for i, q in enumerate(qs)]))
+                              [_question(q, f"{where}: questions[{i}]") for i, q in enumerate(qs)],
+                              meta={"budget": d["budget"]} if "budget" in d else {}))
     if not tasks:
         raise TaskFileError(f"{path}: no tasks (the file is empty)")
     return tasks

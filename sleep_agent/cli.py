@@ -227,6 +227,11 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _without_budget(task):
+    task.meta.pop("budget", None)
+    return task
+
+
 def cmd_eval(args) -> int:
     from pathlib import Path
 
@@ -246,6 +251,9 @@ def cmd_eval(args) -> int:
         tasks_for_seed = lambda seed: tasks  # noqa: E731
     else:
         tasks_for_seed = lambda seed: suite(args.suite, seed)  # noqa: E731
+    if args.budget:  # the flag wins over a task's own budget too
+        given = tasks_for_seed
+        tasks_for_seed = lambda seed: [_without_budget(t) for t in given(seed)]  # noqa: E731
     budget = args.budget or SUITES[args.suite][1]
     out = Path(args.out)
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
@@ -333,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: sleep,vector,vector+notes,summary,window,full,floor (agent mode: no vector+notes)")
     e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
     e.add_argument("--seeds", type=_ints(0), default=[0])
-    e.add_argument("--budget", type=int, default=None, help="context budget (default: the suite's)")
+    e.add_argument("--budget", type=int, default=None, help="context budget in tokens for every task (default: the suite's; "
+                   "a task may carry its own, which this flag replaces)")
     e.add_argument("--out", default="eval-out", help="results.jsonl, report.md and plots go here")
     e.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     e.set_defaults(func=cmd_eval)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from evals import EvalQuestion, TaskFileError, check_answer, load_tasks, read_results, run_eval, suite, write_report
-from evals.families import multihop, state, updates
+from evals.families import multihop, recall, state, updates
 
 GOOD = {"id": "t1", "messages": [
     {"role": "user", "content": "Look up Ana."},
@@ -27,7 +27,11 @@ def _write(tmp_path, *rows) -> str:
 def test_a_valid_task_file_loads(tmp_path):
     (task,) = load_tasks(_write(tmp_path, GOOD))
     assert task.id == "t1" and task.messages[2].artifact == {"name": "Ana", "city": "Tarnwick"}
-    assert task.questions[0].check == "contains"
+    assert task.questions[0].check == "contains" and task.questions[0].checkpoints == ()
+    (task,) = load_tasks(_write(tmp_path, {**GOOD, "budget": 512, "questions": [
+        {**GOOD["questions"][0], "checkpoints": [4, 2, 2]}]}))
+    assert task.meta["budget"] == 512 and task.questions[0].checkpoints == (2, 4)
+    assert load_tasks(_write(tmp_path, task.to_json()))[0].to_json() == task.to_json()  # round trip
 
 
 @pytest.mark.parametrize("bad,where", [
@@ -38,6 +42,9 @@ def test_a_valid_task_file_loads(tmp_path):
     ({**GOOD, "id": "t2", "questions": [{"question": "Q?"}]}, ":2: questions[0].answer"),
     ({**GOOD, "id": "t2", "questions": [{"question": "Q?", "answer": "A", "check": "fuzzy"}]}, "questions[0].check"),
     ({**GOOD, "id": "t2", "messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
+    ({**GOOD, "id": "t2", "questions": [{"question": "Q?", "answer": "A", "checkpoints": [2, 0]}]},
+     "questions[0].checkpoints"),
+    ({**GOOD, "id": "t2", "budget": 100}, ":2: field 'budget'"),
     ({**GOOD, "id": "t2", "messages": GOOD["messages"][:1] + [{"role": "tool", "tool_call_id": "zz", "content": "x"}]},
      "messages[1].tool_call_id 'zz' answers no tool call"),
 ])
@@ -90,3 +97,26 @@ def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
     assert "sleep N=1" in summary and "floor" in summary
     for f in ("report.md", "accuracy_vs_passes.png", "accuracy_by_family.png", "cost_per_step.png"):
         assert (tmp_path / f).stat().st_size > 0
+
+
+def test_checkpoint_questions_are_asked_after_each_listed_overflow(tiny_runtime, tmp_path):
+    task = recall(0, windows=6, people=2, checkpoints=(1, 2, 99))
+    task.meta["budget"] = 256  # the task's own budget wins over the run's
+    tasks = lambda seed: [task]  # noqa: E731
+    rows = run_eval(tiny_runtime, tasks, strategies=["sleep", "window", "full"], passes=[1], seeds=[0],
+                    out=tmp_path, budget=2048, model="tiny-random")
+    assert {r["budget"] for r in rows} == {256}
+    by = {s: [r for r in rows if r["strategy"] == s] for s in ("sleep", "window", "full")}
+    assert by["sleep"][0]["sleeps"] >= 2
+    for s in ("sleep", "window"):  # 2 first-window questions at overflows 1 and 2 (99 never comes), then at the end
+        assert [r["after_overflows"] for r in by[s]] == [1, 1, 2, 2, None, None]
+    assert [r["after_overflows"] for r in by["full"]] == [None, None]  # full never evicts
+    summary = write_report(rows, tmp_path, "test")
+    assert summary["window"]["runs"] == 1 and summary["sleep N=1"]["overall"] == _mean_final(by["sleep"])
+    report = (tmp_path / "report.md").read_text()
+    assert "after overflow 2" in report and (tmp_path / "recall_vs_sleeps.png").stat().st_size > 0
+
+
+def _mean_final(rows):
+    final = [r["correct"] for r in rows if r["after_overflows"] is None]
+    return round(sum(final) / len(final), 3)

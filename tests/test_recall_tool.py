@@ -43,3 +43,10 @@ def test_wake_note_tells_about_recall_and_rejected_sleeps():
     assert "slept 2 time(s)" in note and "adapter v1" in note
     assert "could not store" in note and "call recall" in note
     assert "no adapter yet" in wake_note(1, None, [])
+
+
+def test_wake_note_stays_short_however_many_calls_were_consolidated():
+    calls = [f"lookup(name='Person {i}')" for i in range(200)]
+    note = wake_note(9, 9, calls)
+    assert "(200)" in note and "the last 8:" in note
+    assert "Person 199" in note and "Person 191" not in note and len(note) < 900

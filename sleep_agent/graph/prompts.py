@@ -12,7 +12,10 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 LOOP_NOTE = ("Your last tool calls all returned the same result, so calling again will not help. "
              "Answer the task now in plain words, from what you know and remember.")
-MAX_LISTED_CALLS = 40  # distinct consolidated calls listed in the wake note (the count covers all)
+# Distinct consolidated calls listed in the wake note, the most recent ones (the count covers all).
+# The note sits in every later prompt: at 40 calls it took ~400 tokens and pushed the window to
+# sleep again after a turn or two (measured in agent-mode evals); the last few say where to go on.
+MAX_LISTED_CALLS = 8
 
 
 def call_signature(call: dict) -> str:
@@ -31,6 +34,8 @@ def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list
     counts = Counter(calls)
     listed = [f"{c} x{n}" if n > 1 else c for c, n in list(counts.items())[-MAX_LISTED_CALLS:]]
     done = "; ".join(listed) if listed else "none"
+    if len(counts) > len(listed):
+        done = f"the last {len(listed)}: {done}"
     where = f"adapter v{version}" if version else "no adapter yet"
     caveat = (" The last sleep could not store its results reliably, so the most recent of them may be "
               "missing from your memory." if rejected else "")
