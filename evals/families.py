@@ -155,6 +155,9 @@ SUITES = {
                "recall": {"windows": 6, "people": 3, "budget": 384, "checkpoints": (2, 4)}}, 768),
     "full": ({"multihop": {"people": 16}, "state": {"counters": 6, "updates": 8}, "updates": {"people": 12},
               "recall": {"windows": 16, "people": 5}}, 1024),
+    # recall alone, long enough for 9-10 overflows at 384 tokens: the first batch asked after the
+    # 2nd, 4th and 8th sleep (the small suite stops at the 4th to stay inside its hour).
+    "recall": ({"recall": {"windows": 12, "people": 3, "checkpoints": (2, 4, 8)}}, 384),
 }
 
 

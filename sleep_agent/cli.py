@@ -6,7 +6,7 @@
     sleep-agent models [--json]                the offline models and their state
     sleep-agent models prepare [NAME]          verify (sha256) and convert a model to bf16 once
     sleep-agent bench retention [--passes ..]  does a sleep remember? (accuracy vs sleep duration N)
-    sleep-agent eval --suite smoke|small|full  memories side by side on long tasks (table + plots)
+    sleep-agent eval --suite smoke|small|full|recall  memories side by side on long tasks (table + plots)
 """
 
 from __future__ import annotations
@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("eval", help="long-horizon eval: memories x sleep duration x seeds, table and plots")
-    e.add_argument("--suite", choices=["smoke", "small", "full"], default="smoke")
+    e.add_argument("--suite", choices=["smoke", "small", "full", "recall"], default="smoke",
+                   help="task sizes (evals/families.py SUITES); recall: first-window facts after 2, 4, 8 sleeps")
     e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
     e.add_argument("--model", default=DEFAULT_MODEL)
     e.add_argument("--mode", choices=["scripted", "agent"], default="scripted",

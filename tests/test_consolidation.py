@@ -148,3 +148,19 @@ def test_judge_tolerates_exactly_one_question_despite_rounding():
     counts = {"general": 6}
     assert judge(Scores(general=0.333, counts=counts), {"general": 0.5}) == []   # 3/6 -> 2/6: one question
     assert judge(Scores(general=0.167, counts=counts), {"general": 0.5}) != []   # 3/6 -> 1/6: two
+
+
+def test_replay_covers_every_earlier_fact_before_repeating_one():
+    import random
+    from collections import Counter
+
+    from sleep_agent.consolidation.engine import replay_sample
+
+    old = [SleepExample(f"q{i}-{k}", f"a{i}", "probe", subject=f"Person {i}", relation="city")
+           for i in range(30) for k in range(4)]  # 30 earlier facts, 4 phrasings each
+    for count in (12, 30, 45):
+        picked = replay_sample(old, count, random.Random(count))
+        per_fact = Counter(e.subject for e in picked)
+        assert len(picked) == count and len({e.question for e in picked}) == count  # no phrasing twice
+        assert max(per_fact.values()) - min(per_fact.values()) <= 1 and len(per_fact) == min(30, count)
+    assert len(replay_sample(old, 500, random.Random(0))) == len(old)

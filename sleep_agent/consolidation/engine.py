@@ -31,7 +31,7 @@ from .dataset import SleepExample, behavior_examples, build_examples, derive_cha
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
 from .validation import judge, score
 
-__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "SLEEP_DATA_FILE"]
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_sample", "SLEEP_DATA_FILE"]
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay)
 REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
@@ -84,6 +84,28 @@ def _read_history(version) -> list[SleepExample]:
                          relation=r.get("relation", "")) for r in rows]
 
 
+def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -> list[SleepExample]:
+    """``count`` earlier examples, spread over the earlier *facts*: every fact gets one before any
+    gets two (a random phrasing of it each time).
+
+    A uniform sample over examples leaves facts out at random: at the 4th sleep over equal windows it
+    draws a third of the earlier examples, so a fact with 4 phrasings gets no replay at all with
+    probability (2/3)^4 ~ 0.2. That is where the first window's accuracy after 4 sleeps was lost
+    (80% of its level after the first; docs/retention-*.md, after_sleeps)."""
+    groups: dict[tuple, list[SleepExample]] = {}
+    for e in old:
+        groups.setdefault((e.subject.lower(), e.relation) if e.relation else (e.question,), []).append(e)
+    pools = [rng.sample(g, len(g)) for g in groups.values()]
+    rng.shuffle(pools)
+    out: list[SleepExample] = []
+    while len(out) < count and pools:
+        for pool in pools:  # one round: the next unused phrasing of each fact
+            if len(out) < count and pool:
+                out.append(pool.pop())
+        pools = [p for p in pools if p]
+    return out
+
+
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
              config: SleepTrainConfig) -> SleepData:
     """The sleep data: new probes + derived 2-hop chains + replay of earlier sleeps + anchors."""
@@ -99,7 +121,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
     old_heldout = [e for e in earlier if e.part == "heldout"]
     count = min(len(old_train), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
     replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject, relation=e.relation)
-              for e in rng.sample(old_train, count)]
+              for e in replay_sample(old_train, count, rng)]
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
     unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),
