@@ -93,7 +93,8 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
                 t0 = time.perf_counter()
                 consolidate(runtime, store, pinned + evicted,
                             config=SleepTrainConfig(passes=passes, lr=settings.sleep_lr, rank=settings.lora_rank,
-                                                    alpha=2 * settings.lora_rank, seed=seed))
+                                                    alpha=2 * settings.lora_rank, seed=seed,
+                                                    distill=settings.sleep_distill))
                 result.sleep_seconds += time.perf_counter() - t0
                 result.sleeps += 1
                 state["messages"] = pinned + kept

@@ -205,9 +205,12 @@ def cmd_bench(args) -> int:
         from .bench.retention import PARTS, format_table, run_retention
 
         parts = args.parts.split(",") if args.parts else list(PARTS)
-        result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts, log=log)
-        command += f" --seed {args.seed}" + (f" --limit {args.limit}" if args.limit else "")
-        stem, title = f"retention-{args.model}", f"Retention: {args.model}"
+        result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts,
+                               distill=args.distill, log=log)
+        command += f" --seed {args.seed}" + (f" --limit {args.limit}" if args.limit else "") + (
+            f" --distill {args.distill}" if args.distill is not None else "")
+        stem = f"retention-{args.model}" + (f"-distill{args.distill:g}" if args.distill else "")
+        title = f"Retention: {args.model}" + (f", context distillation {args.distill:g}" if args.distill else "")
     else:
         from .bench.perf import format_table, run_perf
 
@@ -325,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="perf: largest context the full memory is timed at (default 8000 on a CPU)")
     b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
     b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
+    b.add_argument("--distill", type=float, default=None,
+                   help="retention: context-distillation weight of the sleeps, 0..1 (default: the agent's, 0); "
+                        "results go to retention-MODEL-distillW")
     b.add_argument("--out", default=None, help="folder to write retention-MODEL / perf-DEVICE-MODEL .json and .md into")
     b.add_argument("--parts", default=None, help="only these sections (retention: floor,ceiling,by_passes,"
                    "after_sleeps,vector; perf: sleep,raw,wake,steps); with --out, merged into the existing results")

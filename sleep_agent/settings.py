@@ -49,6 +49,10 @@ class AgentSettings:
     # sleeps, broke the 0.5B model as an agent (garbage replies); 2e-4 kept it calling tools through
     # 3 sleeps with 75-100% held-out recall per sleep (demo runs, see the README).
     sleep_lr: float = 2e-4
+    # Context distillation weight (SleepTrainConfig.distill): the student also matches the model's
+    # own answer distribution with the window in context. 0 = off until it measures better
+    # (docs/retention-*.md, "distill" rows).
+    sleep_distill: float = 0.0
     # Fold the thread's adapter into the base weights while awake (models/fold.py): woken decode
     # then runs a plain model, as fast as the base (1.03x; unfolded 0.50x on an H100 and 0.87x on
     # 2 CPU cores, docs/performance.md). Costs a copy of the adapted layers' original weights while
@@ -97,6 +101,7 @@ class AgentSettings:
              "min_sleep_share", "0..0.9")
         need(isinstance(self.sleep_passes, int) and 1 <= self.sleep_passes <= 64, "sleep_passes", "1..64")
         need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
+        need(isinstance(self.sleep_distill, (int, float)) and 0 <= self.sleep_distill <= 1, "sleep_distill", "0..1")
         need(isinstance(self.merge_adapter, bool), "merge_adapter", "true or false")
         need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")
         need(isinstance(self.max_steps, int) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")

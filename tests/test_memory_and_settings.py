@@ -71,6 +71,7 @@ def test_full_memory_errors_clearly_when_the_model_window_is_exceeded(tiny_runti
     ("high_water", 3.0, "0.1..1.0"),
     ("sleep_passes", 0, "1..64"),
     ("sleep_lr", -1.0, "0 < lr"),
+    ("sleep_distill", 1.5, "0..1"),
     ("max_tool_calls_per_step", 0, "1..64"),
 ])
 def test_bad_settings_name_the_field_and_allowed_values(field, value, allowed):

@@ -110,13 +110,14 @@ def _unknown(runtime, world: World, gate: EntityGate | None = None) -> float:
 def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int = 0,
                   sleeps_passes: int | None = None, limit: int | None = None, root: Path | None = None,
                   world_size: tuple[int, int] = (16, 8), parts: Sequence[str] = PARTS,
-                  log: Callable[[str], None] = print) -> dict:
+                  distill: float | None = None, log: Callable[[str], None] = print) -> dict:
     """Run the benchmark on a loaded :class:`LocalRuntime`; returns the JSON-able result.
 
     ``limit`` caps the questions per kind (quick runs); ``sleeps_passes`` is N for the after-sleeps
     series (default: the agent's ``sleep_passes``); ``world_size`` is (people, companies) per window:
     16 and 8 give 48 one-hop facts, 32 two-hop questions and a ~2k-token trajectory. ``parts`` picks
-    sections of :data:`PARTS` (to redo one of them).
+    sections of :data:`PARTS` (to redo one of them). ``distill``: the sleeps' context-distillation
+    weight (default: the agent's ``sleep_distill``).
     """
     unknown_parts = sorted(set(parts) - set(PARTS))
     if unknown_parts:
@@ -132,9 +133,10 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     w1 = worlds[0]
     q1, q2 = w1.facts_1hop()[:limit], w1.facts_2hop()[:limit]
     traj = w1.trajectory()
+    distill = settings.sleep_distill if distill is None else distill
     config = lambda n: SleepTrainConfig(passes=n, lr=settings.sleep_lr, rank=settings.lora_rank,  # noqa: E731
-                                        alpha=2 * settings.lora_rank, seed=seed)
-    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "facts_1hop": len(q1), "facts_2hop": len(q2),
+                                        alpha=2 * settings.lora_rank, seed=seed, distill=distill)
+    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill, "facts_1hop": len(q1), "facts_2hop": len(q2),
                  "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
 
     runtime.deactivate_adapter()

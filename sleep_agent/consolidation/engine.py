@@ -26,6 +26,7 @@ from langchain_core.messages import BaseMessage
 
 from ..adapters import AdapterStore
 from ..crashpoints import crash_point
+from ..models.messages import to_template_dicts
 from .anchors import general_examples, unknown_examples
 from .dataset import SleepExample, behavior_examples, build_examples, derive_chains, extract_facts
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
@@ -163,6 +164,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     t_data = time.perf_counter()
 
     pm, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
+                             window=to_template_dicts(messages) if config.distill > 0 else None,
                              progress=emit, on_pass=on_pass)
     t_train = time.perf_counter()
 
@@ -201,6 +203,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
             "passes_done": result.passes_done,
             "lr": config.lr,
             "rank": config.rank,
+            "distill": {"weight": config.distill, "examples": result.distilled} if config.distill > 0 else None,
             "loss_curve": result.loss_curve,
             "train_tokens": result.train_tokens,
             "validation": scores.to_dict(),

@@ -27,7 +27,7 @@ from ..crashpoints import crash_point
 from .dataset import SleepExample
 
 __all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
-           "collate", "answer_loss"]
+           "collate", "answer_loss", "answer_logits"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
 # Steps between reading the loss back from the device. ``loss.item()`` waits for the GPU to finish
@@ -68,6 +68,12 @@ class SleepTrainConfig:
             and alike (little padding), and without a varlen attention kernel the dense
             block-diagonal mask costs more than the padding saves (measured in
             ``sleep-agent bench perf --batch-sizes``, docs/performance.md).
+        distill: weight of context distillation on the questions about the new window (0: off,
+            plain cross-entropy; 1: the teacher's distribution alone). The teacher is the model
+            with the window in context and the adapter disabled (``consolidation.distill``). It
+            costs one forward over the window plus a short one per question, once per sleep.
+            Trap: the teacher is only as good as the model's in-context answer; where the model
+            misreads its context (2-hop chains on 0.5B), it is left to cross-entropy.
     """
 
     passes: int = 2
@@ -84,6 +90,7 @@ class SleepTrainConfig:
     validate: bool = True
     tolerance: int = 1
     pack: bool = False
+    distill: float = 0.0
 
 
 @dataclass
@@ -93,6 +100,7 @@ class TrainResult:
     steps: int = 0
     train_tokens: int = 0
     seconds: float = 0.0
+    distilled: int = 0  # examples with a teacher (context distillation)
 
 
 def encode_example(runtime, ex: SleepExample, system_prompt: str,
@@ -168,26 +176,31 @@ def collate(batch: Sequence[tuple[list[int], list[int]]], pad: int, *, pack: boo
     return ids, mask, None, labels
 
 
-def answer_loss(peft_model, ids, mask, labels, positions=None):
-    """Cross-entropy on answer tokens only, computing vocabulary logits just at those positions.
+def answer_logits(peft_model, ids, mask, labels, positions=None):
+    """``(logits (N, vocab), targets (N,))`` at the N answer positions, example by example.
 
     The full (B, T, vocab) logits of a batch are the largest tensor of a step (151k vocab for
     Qwen) and most positions are prompt; projecting only the answer positions saves memory and
     about a fifth of the compute.
     """
-    import torch.nn.functional as F
-
     causal = peft_model.get_base_model()                       # the LM with LoRA layers injected
     hidden = causal.model(input_ids=ids, attention_mask=mask, position_ids=positions,
                           use_cache=False).last_hidden_state                    # (B, T, H)
     targets = labels[:, 1:]                                     # (B, T-1): token t+1 predicted at t
     keep = targets != -100                                      # (B, T-1)
-    logits = causal.lm_head(hidden[:, :-1][keep])               # (N, vocab), N = answer tokens
-    return F.cross_entropy(logits.float(), targets[keep])
+    return causal.lm_head(hidden[:, :-1][keep]), targets[keep]  # (N, vocab), (N,)
+
+
+def answer_loss(peft_model, ids, mask, labels, positions=None):
+    """Cross-entropy on answer tokens only."""
+    import torch.nn.functional as F
+
+    logits, targets = answer_logits(peft_model, ids, mask, labels, positions)
+    return F.cross_entropy(logits.float(), targets)
 
 
 def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainConfig, *,
-                init_from: Path | None = None,
+                init_from: Path | None = None, window: list[dict] | None = None,
                 progress: Callable[[dict], None] | None = None,
                 on_pass: Callable[[int], None] | None = None) -> tuple[object, TrainResult]:
     """Train the adapter for ``config.passes`` passes; return ``(peft_model, result)``.
@@ -195,14 +208,22 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
     The trained adapter is left on the runtime under the name TRAIN_ADAPTER; the caller saves it
     (see :func:`save_trained_adapter`) and then activates the published version. ``on_pass(n)`` runs
     after pass ``n`` with the model in eval mode (to measure accuracy against sleep duration).
+    ``window``: the trajectory as chat dicts, the teacher's context when ``config.distill`` > 0.
     """
     import torch
+
+    from .distill import DISTILL_PARTS, mixed_answer_loss, teacher_targets
 
     t0 = time.perf_counter()
     result = TrainResult()
     with runtime.lock:
         pm = _prepare_peft(runtime, config, init_from)
         encoded = [encode_example(runtime, ex, config.system_prompt, config.tools) for ex in examples]
+        teachers = [None] * len(encoded)
+        if config.distill > 0 and window:  # computed once, before any step: the teacher never changes
+            teachers = teacher_targets(runtime, window, encoded, config.system_prompt,
+                                       [ex.question if ex.part in DISTILL_PARTS else None for ex in examples])
+            result.distilled = sum(t is not None for t in teachers)
         params = [p for p in pm.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
         rng = random.Random(config.seed)
@@ -216,10 +237,13 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
                 order = list(range(len(encoded)))
                 rng.shuffle(order)
                 for s in range(steps_per_pass):
-                    batch = [encoded[i] for i in order[s * config.batch_size:(s + 1) * config.batch_size]]
+                    picked = order[s * config.batch_size:(s + 1) * config.batch_size]
+                    batch = [encoded[i] for i in picked]
                     ids, mask, positions, labels = (None if t is None else t.to(pm.device)
                                                     for t in collate(batch, pad, pack=config.pack))
-                    loss = answer_loss(pm, ids, mask, labels, positions)
+                    logits, targets = answer_logits(pm, ids, mask, labels, positions)
+                    loss = mixed_answer_loss(logits, targets, [teachers[i] for i in picked],
+                                             [len(a) for _, a in batch], config.distill)
                     loss.backward()
                     opt.step()
                     opt.zero_grad(set_to_none=True)

@@ -63,6 +63,7 @@ def make_sleep_node(cfg: AgentConfig):
 
         train_cfg = SleepTrainConfig(passes=settings.sleep_passes, lr=settings.sleep_lr,
                                      rank=settings.lora_rank, alpha=2 * settings.lora_rank,
+                                     distill=settings.sleep_distill,
                                      agent_system_prompt=cfg.system_prompt,
                                      tools=[convert_to_openai_tool(t) for t in cfg.tools])
         report = consolidate(cfg.runtime(), cfg.store(thread_id_of(config)), pinned + evicted,
