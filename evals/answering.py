@@ -73,6 +73,7 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         items.append({
             "question": q.question, "expected": q.answer, "reply": reply,
             "correct": bool(error is None and check_answer(reply, q)),
-            "depth": q.depth, "window": q.window, "after_overflows": after_overflows, "tokens_in_context": len(runtime.encode(prompts[i])),
+            "depth": q.depth, "window": q.window, "after_overflows": after_overflows,
+            "tokens_in_context": len(runtime.encode(prompts[i])),
             "seconds": round(per_item, 3), "peak_rss_mb": _peak_rss_mb()})
     return items

@@ -182,7 +182,8 @@ def load_tasks(path: str | Path) -> list[EvalTask]:
             if isinstance(m, ToolMessage) and m.tool_call_id not in ids:
                 raise TaskFileError(f"{where}: messages[{i}].tool_call_id {m.tool_call_id!r} answers no tool call")
         if "budget" in d and not (_positive(d["budget"]) and d["budget"] >= 256):
-            raise TaskFileError(f"{where}: field 'budget' must be an integer >= 256 (tokens, the least AgentSettings allows)")
+            raise TaskFileError(f"{where}: field 'budget' must be an integer >= 256 "
+                                "(tokens, the least AgentSettings allows)")
         tasks.append(EvalTask(d["id"], str(d.get("family", "custom")), messages,
                               [_question(q, f"{where}: questions[{i}]") for i, q in enumerate(qs)],
                               meta={"budget": d["budget"]} if "budget" in d else {}))

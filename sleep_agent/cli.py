@@ -348,8 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: sleep,vector,vector+notes,summary,window,full,floor (agent mode: no vector+notes)")
     e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
     e.add_argument("--seeds", type=_ints(0), default=[0])
-    e.add_argument("--budget", type=int, default=None, help="context budget in tokens for every task (default: the suite's; "
-                   "a task may carry its own, which this flag replaces)")
+    e.add_argument("--budget", type=int, default=None,
+                   help="context budget in tokens for every task (default: the suite's; "
+                        "a task may carry its own, which this flag replaces)")
     e.add_argument("--out", default="eval-out", help="results.jsonl, report.md and plots go here")
     e.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     e.set_defaults(func=cmd_eval)
