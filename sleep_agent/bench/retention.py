@@ -136,7 +136,8 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     distill = settings.sleep_distill if distill is None else distill
     config = lambda n: SleepTrainConfig(passes=n, lr=settings.sleep_lr, rank=settings.lora_rank,  # noqa: E731
                                         alpha=2 * settings.lora_rank, seed=seed, distill=distill)
-    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill, "facts_1hop": len(q1), "facts_2hop": len(q2),
+    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill,
+                 "facts_1hop": len(q1), "facts_2hop": len(q2),
                  "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
 
     runtime.deactivate_adapter()

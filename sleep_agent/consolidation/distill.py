@@ -18,7 +18,8 @@ answer run per example), so the teacher costs one window forward plus a short fo
 
 Example::
 
-    >>> teachers = teacher_targets(runtime, window, encoded, wanted=[True, False, ...])
+    >>> teachers = teacher_targets(runtime, window, encoded, "You are a helpful assistant.",
+    ...                            ["Which city is listed for Ana?", None])  # None: no teacher
     >>> teachers[0].ids.shape      # (answer tokens, TOP_K)
 """
 
