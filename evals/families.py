@@ -145,12 +145,11 @@ SUITES = {
     # smallest budget allowed: every task overflows at least once on either model.
     "smoke": ({"multihop": {"people": 6}, "state": {"counters": 3, "updates": 3}, "updates": {"people": 6},
                "recall": {"windows": 3, "people": 3}}, 256),
-    # small: 1.2k-2.3k tokens per task on Qwen's template against a 768 budget, so every task
-    # overflows at least twice (with 8 people / 6 updates multihop and updates fit the window and
-    # never overflowed: every memory scored alike). recall: 6 batches of 3 at a 384 budget overflow
-    # 4-5 times with ~3.5 turns per sleep, so the first batch is asked after sleeps 2 and 4 (the 8th
-    # needs 12 batches: 9 more sleeps per N, over the one-hour budget; docs/eval-recall runs it).
-    # multihop 20 -> 14 people and updates 14 -> 10 for the same hour (v2 took 90 minutes).
+    # small: 1.1k-2.3k tokens per task on Qwen's template against a 768 budget: multihop and updates
+    # overflow once (8 of 14 people leave the window), state twice; recall: 6 batches of 3 at a 384
+    # budget sleep 4 times, so the first batch is asked after sleeps 2 and 4 (the 8th needs 12
+    # batches: 9 sleeps per N, over the one-hour budget; suite "recall" runs it). v2 had 20 multihop
+    # and 14 updates people and took 90 minutes; this one took 49 (docs/eval-small).
     "small": ({"multihop": {"people": 14}, "state": {"counters": 4, "updates": 6}, "updates": {"people": 10},
                "recall": {"windows": 6, "people": 3, "budget": 384, "checkpoints": (2, 4)}}, 768),
     "full": ({"multihop": {"people": 16}, "state": {"counters": 6, "updates": 8}, "updates": {"people": 12},

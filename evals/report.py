@@ -116,7 +116,9 @@ def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     files = []
-    sleep = [r for r in rows if r["strategy"] == "sleep"]
+    recall = recall_by_overflows(rows)
+    final = [r for r in rows if r.get("after_overflows") is None]  # checkpoint answers: the recall plot only
+    sleep = [r for r in final if r["strategy"] == "sleep"]
     if sleep:
         fig, ax = plt.subplots(figsize=(6, 4))
         ns = sorted({r["passes"] for r in sleep})
@@ -126,9 +128,10 @@ def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
             ax.plot(ns, ys, marker="o", label=f"sleep, {d}-hop")
         ys = [_mean(r["correct"] for r in sleep if r["passes"] == n) for n in ns]
         ax.plot(ns, ys, marker="s", color="black", label="sleep, all questions")
-        for name in ("vector", "full", "floor"):
+        for name, color in (("vector", "tab:purple"), ("vector+notes", "tab:pink"), ("full", "tab:gray"),
+                            ("floor", "tab:olive")):
             if name in summary:
-                ax.axhline(summary[name]["overall"], linestyle="--", alpha=0.6, label=f"{name} (all)")
+                ax.axhline(summary[name]["overall"], linestyle="--", alpha=0.7, color=color, label=f"{name} (all)")
         ax.set_xscale("log", base=2)
         ax.set_xticks(ns, [str(n) for n in ns])
         ax.set(xlabel="sleep duration N (passes)", ylabel="accuracy", ylim=(-0.02, 1.02),
@@ -170,15 +173,17 @@ def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
     plt.close(fig)
     files.append("cost_per_step.png")
 
-    recall = recall_by_overflows(rows)
     if recall:
         fig, ax = plt.subplots(figsize=(6, 4))
-        for name in _order(recall):
-            ks = [k for k in recall[name] if k != "end"]
-            ax.plot(ks, [recall[name][k] for k in ks], marker="o", label=name,
-                    linestyle="-" if name.startswith("sleep") else "--")
+        names = _order(recall)
+        ks = sorted({k for v in recall.values() for k in v if k != "end"})
+        for i, name in enumerate(names):
+            nudge = (i - len(names) / 2) * 0.008  # lines on the same values stay visible side by side
+            ax.plot(ks, [recall[name].get(k, float("nan")) + nudge for k in ks], marker="o", label=name,
+                    linestyle="-" if name.startswith("sleep") else "--", alpha=0.85)
+        ax.set_xticks(ks, [str(k) for k in ks])
         ax.set(xlabel="overflows so far (sleeps, for sleep)", ylabel="first-window accuracy",
-               ylim=(-0.02, 1.02), title="Recall of the first window across sleeps")
+               ylim=(-0.05, 1.05), title="Recall of the first window across sleeps")
         ax.legend(fontsize=7)
         fig.tight_layout()
         fig.savefig(out / "recall_vs_sleeps.png", dpi=120)
