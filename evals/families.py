@@ -138,7 +138,7 @@ def recall(seed: int, windows: int = 3, people: int = 5, checkpoints: tuple[int,
 
 
 FAMILIES = {"multihop": multihop, "state": state, "updates": updates, "recall": recall}
-# (family kwargs, budget): sizes chosen so each task overflows the budget several times. A family's
+# (family kwargs, budget): sizes chosen so each task overflows the budget at least once. A family's
 # own "budget" (tokens) replaces the suite's for its task (a ``budget`` flag given to the CLI wins).
 SUITES = {
     # smoke: ~300-360 tokens per task on smollm2's compact template, ~500-770 on Qwen's, against the
