@@ -8,10 +8,15 @@ import json
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import ToolException
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from evals import EvalQuestion, EvalTask, run_eval
-from evals.agent import ToolWorld
+from evals.agent import ToolWorld, agent_budget
+from evals.answering import SYSTEM_PROMPT
 from evals.report import summarize, table
+from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
+from sleep_agent.memory import group_turns
+from sleep_agent.models.messages import to_template_dicts
 
 
 def _task() -> EvalTask:
@@ -46,6 +51,25 @@ def test_tool_world_answers_like_the_trajectory():
     assert world.planned_calls_made() == 2  # Ovo twice (planned twice); Ilse and Juno never called
     # through the tool interface a bad name becomes an error message, not an exception
     assert "no record" in tool.invoke({"name": "Nobody"})
+
+
+def test_agent_budget_leaves_the_trajectory_as_many_turns_as_the_replay(tiny_runtime):
+    task, rt = _task(), tiny_runtime
+    world = ToolWorld(task)
+    tools, prompt = world.tools(), world.prompt(task.messages[0].content)
+    budget = agent_budget(rt, world, tools, task, prompt, 768, recall=False, high_water=0.85)
+    fixed_agent = rt.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                                   {"role": "user", "content": prompt}], [convert_to_openai_tool(t) for t in tools])
+    fixed_scripted = rt.count_tokens([{"role": "system", "content": SYSTEM_PROMPT},
+                                      {"role": "user", "content": task.messages[0].content}])
+    turns = group_turns(task.messages[1:])
+    turn = sum(rt.count_tokens(to_template_dicts(t), add_generation_prompt=False) for t in turns) / len(turns)
+    hint = len(rt.encode("\n" + world.hint()))
+    scripted_room = (0.85 * 768 - fixed_scripted) / turn
+    agent_room = (0.85 * budget - fixed_agent) / (turn + hint)
+    assert fixed_agent > fixed_scripted and hint > 0
+    assert abs(agent_room - scripted_room) < 0.1, (agent_room, scripted_room)
+    assert budget > 768 + (fixed_agent - fixed_scripted)  # the per-turn hint is paid for too
 
 
 def test_agent_mode_runs_the_graph_and_scores_what_it_found(qwen_runtime, tmp_path):
