@@ -40,9 +40,10 @@ class AgentSettings:
     # keep_last_turns turns would leave less to consolidate. A sleep costs about the same whatever
     # it consolidates (minutes on a CPU), and when the fixed prompt (system, tool schemas, wake
     # note) fills most of a small budget, keeping 2 turns made the demo sleep at every step
-    # (6 sleeps in 9 steps at a 600-token budget, docs/memory-steps.md). Keeping fewer turns was not
-    # enough (still 6 in 9 with one kept turn), so a sleep that would evict less than this share is
-    # also put off until the prompt passes the budget itself (memory/sleep.py).
+    # (6 sleeps in 9 steps at a 600-token budget). Re-measured with one kept turn it is still 6 in 9
+    # (docs/memory-steps.md): after a sleep the fixed prompt leaves under one turn of room, so only
+    # a larger budget helps there. (Putting sleeps off until the budget itself is reached cut that to
+    # 1 sleep, but the woken agent then read 3 of 5 records instead of 5; not kept, same doc.)
     min_sleep_share: float = 0.25
     # Sleep duration N: passes over the sleep data. 2 is where retention saturated in the probes of
     # DESIGN.md section 4 on the 0.5B model (N=4 was no better and hallucinated more).

@@ -45,25 +45,6 @@ def test_sleep_evicts_at_least_the_minimum_by_keeping_fewer_turns():
     assert choose_eviction(body[:2], 2, 1, count) == []       # one turn: nothing to consolidate
 
 
-class _CountMessages:
-    """A stand-in for the chat model's token count: one "token" per message."""
-
-    def get_num_tokens_from_messages(self, messages):
-        return len(messages)
-
-
-def test_sleep_is_put_off_while_it_would_free_too_little_and_the_budget_still_holds(tmp_path):
-    from sleep_agent.memory import SLEEP, SleepMemory
-
-    ctx = MemoryContext(AgentSettings(memory="sleep", context_budget=256, keep_last_turns=1, min_sleep_share=0.025),
-                        "t", tmp_path, llm=_CountMessages())   # minimum: 6.4 "tokens" = 4 turns' messages
-    body = [m for i in range(3) for m in _turn(i)]              # 2 evictable turns: 4 messages
-    assert SleepMemory().on_overflow({"prompt_tokens": 230}, body, ctx) == {}    # over high water: put off
-    assert SleepMemory().on_overflow({"prompt_tokens": 257}, body, ctx) == SLEEP  # past the budget: sleep
-    body += _turn(3) + _turn(4)                                  # 4 evictable turns: 8 messages
-    assert SleepMemory().on_overflow({"prompt_tokens": 230}, body, ctx) == SLEEP
-
-
 def test_window_memory_removes_oldest_whole_turns(tmp_path):
     body = _turn(1, 2) + _turn(2) + _turn(3)
     ctx = MemoryContext(AgentSettings(memory="window", keep_last_turns=1), "t", tmp_path, llm=None)
