@@ -91,8 +91,8 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
 
     A uniform sample over examples leaves facts out at random: at the 4th sleep over equal windows it
     draws a third of the earlier examples, so a fact with 4 phrasings gets no replay at all with
-    probability (2/3)^4 ~ 0.2. That is where the first window's accuracy after 4 sleeps was lost
-    (80% of its level after the first; docs/retention-*.md, after_sleeps)."""
+    probability (2/3)^4 ~ 0.2: the likely cause of the first window's loss after 4 sleeps with
+    uniform replay (80% of its level after the first; docs/retention-*.md, after_sleeps)."""
     groups: dict[tuple, list[SleepExample]] = {}
     for e in old:
         groups.setdefault((e.subject.lower(), e.relation) if e.relation else (e.question,), []).append(e)
