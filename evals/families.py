@@ -4,8 +4,8 @@
   questions need k = 1, 2 or 4 hops ("the city of the mentor of the mentor of the mentor of X").
 - ``state``: counters changed many times through tool calls; ask the final values.
 - ``updates``: a fact is stated, later contradicted; ask the current one (the stale value is wrong).
-- ``recall``: several windows of new people; ask about the first window's people at the end (after
-  every later window's sleep).
+- ``recall``: several windows of new people; ask about the first window's people right after the
+  2nd, 4th and 8th overflow (sleep) and at the end.
 
 Questions use the held-out phrasings of the sleep data templates, never the trained ones.
 
