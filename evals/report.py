@@ -79,8 +79,8 @@ def recall_by_overflows(rows: list[dict]) -> dict:
     for r in rows:
         if (r["run"], r["question"]) in asked:
             acc[label(r)][r.get("after_overflows") or "end"].append(r["correct"])
-    return {name: {k: _mean(v) for k, v in sorted(ks.items(), key=lambda kv: (kv[0] == "end", str(kv[0]).zfill(4)))}
-            for name, ks in acc.items()}
+    order = lambda k: (k == "end", 0 if k == "end" else k)  # noqa: E731  overflows ascending, then the end
+    return {name: {k: _mean(ks[k]) for k in sorted(ks, key=order)} for name, ks in acc.items()}
 
 
 def recall_table(recall: dict) -> str:
@@ -109,14 +109,13 @@ def table(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
+def _plots(rows: list[dict], summary: dict, recall: dict, out: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     files = []
-    recall = recall_by_overflows(rows)
     final = [r for r in rows if r.get("after_overflows") is None]  # checkpoint answers: the recall plot only
     sleep = [r for r in final if r["strategy"] == "sleep"]
     if sleep:
@@ -195,12 +194,12 @@ def _plots(rows: list[dict], summary: dict, out: Path) -> list[str]:
 def write_report(rows: list[dict], out: Path, command: str) -> dict:
     """Write ``report.md`` + plots into ``out``; return the summary (what ``--json`` prints)."""
     summary = summarize(rows)
-    files = _plots(rows, summary, out)
+    recall = recall_by_overflows(rows)
+    files = _plots(rows, summary, recall, out)
     models = sorted({r["model"] for r in rows})
     md = [f"# Eval report\n\nCommand: `{command}`\n\nModel: {', '.join(models)}; "
           f"{len({r['run'] for r in rows})} runs, {len(rows)} answers.\n",
           table(summary)]
-    recall = recall_by_overflows(rows)
     if recall:
         md.append("\nFirst-window questions asked again right after the k-th overflow of the window "
                   "(sleeps, for sleep; stores, summaries or drops for the others):\n\n" + recall_table(recall))
