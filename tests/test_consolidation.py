@@ -164,3 +164,16 @@ def test_replay_covers_every_earlier_fact_before_repeating_one():
         assert len(picked) == count and len({e.question for e in picked}) == count  # no phrasing twice
         assert max(per_fact.values()) - min(per_fact.values()) <= 1 and len(per_fact) == min(30, count)
     assert len(replay_sample(old, 500, random.Random(0))) == len(old)
+
+
+def test_replay_grows_with_earlier_facts_up_to_a_cap():
+    from sleep_agent.consolidation.engine import MAX_REPLAY_RATIO, MIN_REPLAY, REPLAY_PER_FACT, replay_count
+
+    def old(facts):  # earlier facts, 4 phrasings each
+        return [SleepExample(f"q{i}-{k}", f"a{i}", "probe", subject=f"P{i}", relation="city")
+                for i in range(facts) for k in range(4)]
+    assert replay_count(100, old(10)) == 40                                  # all there is
+    assert replay_count(100, old(40)) == 100                                 # one per new example
+    assert replay_count(100, old(120)) == REPLAY_PER_FACT * 120              # two phrasings per fact
+    assert replay_count(100, old(1000)) == int(MAX_REPLAY_RATIO * 100)       # capped
+    assert replay_count(2, old(1000)) == MIN_REPLAY                          # a small sleep still rehearses

@@ -50,3 +50,27 @@ def test_wake_note_stays_short_however_many_calls_were_consolidated():
     note = wake_note(9, 9, calls)
     assert "(200)" in note and "the last 8:" in note
     assert "Person 199" in note and "Person 191" not in note and len(note) < 900
+
+
+def test_gate_sends_unknown_names_to_the_base_model_with_decline_examples(tiny_runtime, monkeypatch, tmp_path):
+    from sleep_agent.consolidation import answer_questions
+    from sleep_agent.consolidation.validation import DECLINE_SHOTS
+
+    seen = []  # (rendered prompt, adapter layers on?) for every question asked
+    render = tiny_runtime.render
+    monkeypatch.setattr(tiny_runtime, "render", lambda msgs, *a, **k: (
+        seen.append((msgs, tiny_runtime._adapter_layers_enabled())), render(msgs, *a, **k))[1])
+    world = World(seed=1, people=2, companies=1)
+    consolidate(tiny_runtime, AdapterStore("gated", tmp_path),
+                world.trajectory(), config=SleepTrainConfig(passes=1, validate=False))
+    seen.clear()
+    known, unknown = f"What is the city of {world.names[0]}?", "What is the city of Zorvan Quell?"
+    replies = answer_questions(tiny_runtime, [unknown, known], "sys", max_new_tokens=2,
+                               gate=EntityGate(world.names))
+    assert len(replies) == 2
+    by_question = {msgs[-1]["content"]: (msgs, adapter_on) for msgs, adapter_on in seen}
+    msgs, adapter_on = by_question[unknown]
+    assert not adapter_on and [m["content"] for m in msgs[1:-1:2]] == [q for q, _ in DECLINE_SHOTS]
+    msgs, adapter_on = by_question[known]
+    assert adapter_on and len(msgs) == 2  # the adapter answers alone, as trained: no shots
+    tiny_runtime.deactivate_adapter()

@@ -32,11 +32,15 @@ from .dataset import SleepExample, behavior_examples, build_examples, derive_cha
 from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
 from .validation import judge, score
 
-__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_sample", "SLEEP_DATA_FILE"]
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "SLEEP_DATA_FILE"]
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay)
 REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
 MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
+REPLAY_PER_FACT = 2                   # ...and two phrasings of every earlier fact: at a fixed ratio each
+                                      # fact's share shrinks as 1/sleeps (4th sleep: ~1.3 of 4 phrasings)
+MAX_REPLAY_RATIO = 3.0                # ...but never more than this per new example: a long thread's
+                                      # sleeps would otherwise grow without bound
 UNKNOWN_SHARE = 0.1                   # "no record" examples per trained example (at least MIN_UNKNOWN)
 MIN_UNKNOWN = 8
 
@@ -85,6 +89,20 @@ def _read_history(version) -> list[SleepExample]:
                          relation=r.get("relation", "")) for r in rows]
 
 
+def _by_fact(examples: Sequence[SleepExample]) -> list[list[SleepExample]]:
+    """Examples grouped by the fact they ask about (subject and relation; else the question)."""
+    groups: dict[tuple, list[SleepExample]] = {}
+    for e in examples:
+        groups.setdefault((e.subject.lower(), e.relation) if e.relation else (e.question,), []).append(e)
+    return list(groups.values())
+
+
+def replay_count(new: int, old: Sequence[SleepExample]) -> int:
+    """How many earlier examples a sleep with ``new`` training examples replays (see the constants)."""
+    wanted = max(MIN_REPLAY, int(REPLAY_RATIO * new), REPLAY_PER_FACT * len(_by_fact(old)))
+    return min(len(old), wanted, max(MIN_REPLAY, int(MAX_REPLAY_RATIO * new)))
+
+
 def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -> list[SleepExample]:
     """``count`` earlier examples, spread over the earlier *facts*: every fact gets one before any
     gets two (a random phrasing of it each time).
@@ -93,10 +111,7 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
     draws a third of the earlier examples, so a fact with 4 phrasings gets no replay at all with
     probability (2/3)^4 ~ 0.2: the likely cause of the first window's loss after 4 sleeps with
     uniform replay (80% of its level after the first; docs/retention-*.md, after_sleeps)."""
-    groups: dict[tuple, list[SleepExample]] = {}
-    for e in old:
-        groups.setdefault((e.subject.lower(), e.relation) if e.relation else (e.question,), []).append(e)
-    pools = [rng.sample(g, len(g)) for g in groups.values()]
+    pools = [rng.sample(g, len(g)) for g in _by_fact(old)]
     rng.shuffle(pools)
     out: list[SleepExample] = []
     while len(out) < count and pools:
@@ -120,9 +135,8 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
     earlier = [e for e in earlier if (e.subject.lower(), e.relation) not in restated]
     old_train = [e for e in earlier if e.part in ("probe", "chain")]
     old_heldout = [e for e in earlier if e.part == "heldout"]
-    count = min(len(old_train), max(MIN_REPLAY, int(REPLAY_RATIO * len(train))))
     replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject, relation=e.relation)
-              for e in replay_sample(old_train, count, rng)]
+              for e in replay_sample(old_train, replay_count(len(train), old_train), rng)]
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
     unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),

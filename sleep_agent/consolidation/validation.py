@@ -50,6 +50,17 @@ def is_correct(reply: str, answer: str) -> bool:
 
 DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a specific person, company "
                   "or place that you do not know, reply: I have no record of it.")
+# Worked examples shown before a question the gate routes to the base model. The instruction alone got
+# 69% of made-up names declined on a dev set (16 names, seed 4242; 10 general questions), these four
+# shots 100%, with one general question lost to a decline ("Who painted the Mona Lisa?"). Their names
+# are made up and never a thread's: a thread entity with the same name is routed to the adapter anyway.
+# None of these questions is in GENERAL_CONTROL or the benchmark's unknown set.
+DECLINE_SHOTS: tuple[tuple[str, str], ...] = (
+    ("What is the capital of Spain?", "The capital of Spain is Madrid."),
+    ("What is the employer of Dravo Kelmith?", "I have no record of Dravo Kelmith."),
+    ("Who discovered penicillin?", "Alexander Fleming discovered penicillin."),
+    ("Tell me the city of Rusa Bendoral.", "I have no record of Rusa Bendoral."),
+)
 
 
 def first_sentence(text: str) -> str:
@@ -65,10 +76,12 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_
     """Short answers (first sentence) to ``questions``, batched; ``context`` (chat dicts) goes first.
 
     With a ``gate``, a question that names no consolidated entity is answered by the base model
-    (adapter off) told to decline names it does not know: see :mod:`.gate`.
+    (adapter off), told and shown (:data:`DECLINE_SHOTS`) to decline names it does not know: see
+    :mod:`.gate`.
     """
-    def ask(qs: list[str], prompt: str) -> list[str]:
-        rendered = [runtime.render([{"role": "system", "content": prompt}, *context,
+    def ask(qs: list[str], prompt: str, shots: Sequence[tuple[str, str]] = ()) -> list[str]:
+        worked = [m for q, a in shots for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
+        rendered = [runtime.render([{"role": "system", "content": prompt}, *worked, *context,
                                     {"role": "user", "content": q}]) for q in qs]
         return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
 
@@ -80,7 +93,8 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_
                                                                     system_prompt)))
     with runtime.adapter_disabled():
         others = [i for i, r in enumerate(routed) if not r]
-        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT)))
+        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT,
+                                              DECLINE_SHOTS)))
     return [replies[i] for i in range(len(questions))]
 
 
