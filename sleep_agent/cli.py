@@ -170,9 +170,12 @@ def _ints(minimum: int):
     return parse
 
 
+NOTES_MARKER = "<!-- notes below are kept when the benchmark rewrites this file -->"
+
+
 def _write_results(stem, result: dict, title: str, table, merge: bool) -> dict:
     """Write ``stem``.json and .md (``table(result)`` renders the markdown); with ``merge``, earlier
-    results keep the parts not rerun."""
+    results keep the parts not rerun. Text below :data:`NOTES_MARKER` in the .md is kept."""
     from .io_utils import atomic_write_bytes
 
     js, md = stem.parent / f"{stem.name}.json", stem.parent / f"{stem.name}.md"  # names hold dots ("0.5b")
@@ -183,7 +186,10 @@ def _write_results(stem, result: dict, title: str, table, merge: bool) -> dict:
     result.setdefault("commands", [result["command"]])
     atomic_write_bytes(js, (json.dumps(result, indent=2) + "\n").encode())
     cmds = "\n".join(f"    {c}" for c in result["commands"])
-    atomic_write_bytes(md, f"# {title}\n\nProduced by:\n\n{cmds}\n\n{table(result)}".encode())
+    # What people wrote under the marker (how to read the numbers) survives a rerun of the benchmark.
+    notes = md.read_text().partition(NOTES_MARKER)[2] if md.is_file() else ""
+    body = f"# {title}\n\nProduced by:\n\n{cmds}\n\n{table(result)}\n{NOTES_MARKER}{notes or chr(10)}"
+    atomic_write_bytes(md, body.encode())
     print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
     return result
 

@@ -115,13 +115,14 @@ def test_retention_benchmark_reports_every_field(tiny_runtime, tmp_path):
     from sleep_agent.bench.retention import format_table, run_retention
 
     r = run_retention(tiny_runtime, passes=[1, 2], limit=2, world_size=(2, 1), root=tmp_path, log=lambda _: None)
-    fractions = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate"]
+    fractions = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate",
+                 "unknown_heldout_before", "unknown_heldout_gated"]
     assert all(0.0 <= r[k] <= 1.0 for k in fractions)
     assert set(r["by_passes"]) == {"1", "2"}
     assert all({"1hop", "2hop", "sleep_seconds"} <= set(m) for m in r["by_passes"].values())
     assert set(r["after_sleeps"]) == {"1", "2", "4"}
     assert {"vector_1hop", "vector_2hop", "vector_notes_2hop", "model"} <= set(r)
-    assert "| sleep N=2" in format_table(r)
+    assert "| sleep N=2" in format_table(r) and "held-out phrasings" in format_table(r)
     assert not list(tmp_path.iterdir())  # the benchmark's threads live in a temporary folder
 
 

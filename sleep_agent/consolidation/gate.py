@@ -4,7 +4,10 @@ A LoRA adapter trained on "X's city is Y" also answers "Z's city?" for a never-s
 city (DESIGN.md section 4: 42-67% of unknown-entity questions hallucinated even with "no record"
 examples), and it can nudge general answers. The sleep knows exactly which entities it stored (every
 example's ``subject``), so a question that names none of them is answered by the base model, which
-says it does not know a made-up name and keeps its general knowledge intact.
+keeps its general knowledge intact. The base model hallucinates about made-up names too (the 0.5B
+model declined 19% of them unprompted, 44% when told to), so it is told *and shown* how to decline:
+:func:`~.validation.answer_questions` puts a few worked examples (``DECLINE_SHOTS``) before such a
+question.
 
 Example::
 
