@@ -74,3 +74,18 @@ def test_gate_sends_unknown_names_to_the_base_model_with_decline_examples(tiny_r
     msgs, adapter_on = by_question[known]
     assert adapter_on and len(msgs) == 2  # the adapter answers alone, as trained: no shots
     tiny_runtime.deactivate_adapter()
+
+
+def test_gate_declines_most_made_up_names_on_the_default_model(qwen_runtime):
+    """The gated path on the real 0.5B model (adapter-free: an unknown name never reaches the adapter).
+    Names and phrasings differ from the decline examples; the benchmark measures the rate on more."""
+    from sleep_agent.consolidation import answer_questions, is_unknown_reply
+
+    qwen_runtime.deactivate_adapter()
+    unknown = ["Which city is listed for Quotel Brasamor?", "Do you know the industry of the employer of Lugar Nelfen?",
+               "Which employer is listed for Pimdro Katelzi?", "Tell me the headquarters of Zisa Thuvorin."]
+    general = [("What is the capital of Japan?", "tokyo"), ("How many hours are in a day?", "24")]
+    replies = answer_questions(qwen_runtime, unknown + [q for q, _ in general], "You are a helpful assistant.",
+                               gate=EntityGate(["Samor Fenkarin"]))
+    assert sum(map(is_unknown_reply, replies[:len(unknown)])) >= 3, replies
+    assert all(a in r.lower() for r, (_, a) in zip(replies[len(unknown):], general)), replies
