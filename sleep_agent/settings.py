@@ -53,9 +53,10 @@ class AgentSettings:
     # 3 sleeps with 75-100% held-out recall per sleep (demo runs, see the README).
     sleep_lr: float = 2e-4
     # Context distillation weight (SleepTrainConfig.distill): the student also matches the model's
-    # own answer distribution with the window in context. 0 = off: not measured yet, and on the
-    # 0.5B model the in-context answer it teaches is right on 38% of 1-hop questions (the
-    # retention benchmark's ceiling). Measure with `sleep-agent bench retention --distill W`.
+    # own answer distribution with the window in context. 0 = off: on the 0.5B model the
+    # in-context answer it teaches is right on 38% of 1-hop questions (the retention
+    # benchmark's ceiling), and measured at 0.5 it cut 1-hop recall from 0.96 to 0.67 at N=2
+    # (docs/retention-qwen2.5-coder-0.5b-distill0.5.md). `sleep-agent bench retention --distill W`.
     sleep_distill: float = 0.0
     # Fold the thread's adapter into the base weights while awake (models/fold.py): woken decode
     # then runs a plain model, as fast as the base (1.03x; unfolded 0.50x on an H100 and 0.87x on

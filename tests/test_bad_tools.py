@@ -79,9 +79,15 @@ def test_a_result_within_the_limit_is_left_whole(tiny_runtime, tmp_path):
 
 
 def test_a_missing_registry_model_names_how_to_install_it(tmp_path, monkeypatch):
+    import dataclasses
+
+    from sleep_agent.models.registry import MODELS
+
+    # Where the optional 1.5B is installed, pretend its part packages are not (module names nobody has).
     spec = get_spec("qwen2.5-coder-1.5b")
-    if model_status(spec).installed:
-        pytest.skip("qwen2.5-coder-1.5b is installed here")
+    spec = dataclasses.replace(spec, parts=tuple((f"{m}_absent", rel) for m, rel in spec.parts))
+    monkeypatch.setitem(MODELS, spec.name, spec)
+    assert not model_status(spec).installed
     monkeypatch.setenv("SLEEP_AGENT_HOME", str(tmp_path))  # no converted copy to fall back on
     with pytest.raises(ModelNotInstalledError) as e:
         LocalChatModel(model_name="qwen2.5-coder-1.5b").rt  # the public path: first use loads
