@@ -97,8 +97,8 @@ def _bar(label):
     return lambda e: bar.update({**e, "sleep": label})
 
 
-def _general(runtime, gate: EntityGate | None = None) -> float:
-    return _accuracy(runtime, [Question(q, a, 0, "") for q, a in GENERAL_CONTROL], check=general_correct,
+def _general(runtime, gate: EntityGate | None = None, limit: int | None = None) -> float:
+    return _accuracy(runtime, [Question(q, a, 0, "") for q, a in GENERAL_CONTROL[:limit]], check=general_correct,
                      gate=gate)
 
 
@@ -159,7 +159,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     if "floor" in parts:
         log("floor: base model, no context")
         out["floor_1hop"], out["floor_2hop"] = _accuracy(runtime, q1), _accuracy(runtime, q2)
-        out["general_before"], out["unknown_before"] = _general(runtime), _unknown(runtime, w1)
+        out["general_before"], out["unknown_before"] = _general(runtime, limit=limit), _unknown(runtime, w1)
         # With the gate, an unknown name is answered by the base model whatever the adapter: one number.
         out["unknown_heldout_before"] = _unknown(runtime, w1, heldout=True)
         out["unknown_heldout_gated"] = _unknown(runtime, w1, EntityGate(w1.names), heldout=True)
@@ -182,8 +182,9 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
                 if n in wanted or force:
                     t = time.perf_counter()
                     by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
-                                    "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate),
-                                    "unknown_ungated": _unknown(runtime, w1), "general_ungated": _general(runtime),
+                                    "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate, limit),
+                                    "unknown_ungated": _unknown(runtime, w1),
+                                    "general_ungated": _general(runtime, limit=limit),
                                     "sleep_seconds": round(t - t0 - measuring[0], 1), "passes_done": n}
                     measuring[0] += time.perf_counter() - t
                     log(f"  N={n}: {by_passes[n]}")
