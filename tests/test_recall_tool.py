@@ -52,9 +52,10 @@ def test_wake_note_stays_short_however_many_calls_were_consolidated():
     assert "Person 199" in note and "Person 191" not in note and len(note) < 900
 
 
-def test_gate_sends_unknown_names_to_the_base_model_with_decline_examples(tiny_runtime, monkeypatch, tmp_path):
+def test_gate_declines_unfamiliar_names_and_asks_the_base_model_the_rest(tiny_runtime, monkeypatch, tmp_path):
+    """Plumbing on the tiny random model, to which every multi-token name is unfamiliar."""
     from sleep_agent.consolidation import answer_questions
-    from sleep_agent.consolidation.validation import DECLINE_SHOTS
+    from sleep_agent.consolidation.validation import DECLINE_PROMPT
 
     seen = []  # (rendered prompt, adapter layers on?) for every question asked
     render = tiny_runtime.render
@@ -64,21 +65,40 @@ def test_gate_sends_unknown_names_to_the_base_model_with_decline_examples(tiny_r
     consolidate(tiny_runtime, AdapterStore("gated", tmp_path),
                 world.trajectory(), config=SleepTrainConfig(passes=1, validate=False))
     seen.clear()
-    known, unknown = f"What is the city of {world.names[0]}?", "What is the city of Zorvan Quell?"
+    known, unknown = f"What is the city of {world.names[0]}?", "What is the city of Zorvan Quellbrook?"
     replies = answer_questions(tiny_runtime, [unknown, known], "sys", max_new_tokens=2,
                                gate=EntityGate(world.names))
-    assert len(replies) == 2
+    assert replies[0] == "I have no record of Zorvan Quellbrook."  # declined without generating
     by_question = {msgs[-1]["content"]: (msgs, adapter_on) for msgs, adapter_on in seen}
-    msgs, adapter_on = by_question[unknown]
-    assert not adapter_on and [m["content"] for m in msgs[1:-1:2]] == [q for q, _ in DECLINE_SHOTS]
+    assert unknown not in by_question
     msgs, adapter_on = by_question[known]
-    assert adapter_on and len(msgs) == 2  # the adapter answers alone, as trained: no shots
+    assert adapter_on and len(msgs) == 2  # the adapter answers alone, as trained: no instruction
+
+    seen.clear()  # without the familiarity check, the base model is asked, told how to decline
+    answer_questions(tiny_runtime, [unknown], "sys", max_new_tokens=2, gate=EntityGate(world.names),
+                     unfamiliar_nats=None)
+    (msgs, adapter_on), = seen
+    assert not adapter_on and msgs[0]["content"] == "sys" + DECLINE_PROMPT and len(msgs) == 2
     tiny_runtime.deactivate_adapter()
 
 
-def test_gate_declines_most_made_up_names_on_the_default_model(qwen_runtime):
+def test_familiarity_tells_real_names_from_made_up_ones_on_the_default_model(qwen_runtime):
+    """Names unlike the dev set's (benchmarks/decline_shots.py) on either side of the threshold."""
+    from sleep_agent.consolidation.familiar import unfamiliar_names
+
+    qwen_runtime.deactivate_adapter()
+    real = ["Who founded Tesla?", "Where is the headquarters of Samsung?", "What did Isaac Newton discover?",
+            "Which industry is Nestle in?", "Where was William Shakespeare born?"]
+    made_up = ["Who founded Quovel Tarnigan?", "Where is the headquarters of Brimsk Outerhal?",
+               "Which industry is Delvorin Haskett in?"]
+    assert [unfamiliar_names(qwen_runtime, q) for q in real] == [[]] * len(real)
+    assert [unfamiliar_names(qwen_runtime, q) for q in made_up] == [
+        ["Quovel Tarnigan"], ["Brimsk Outerhal"], ["Delvorin Haskett"]]
+
+
+def test_gate_declines_made_up_names_on_the_default_model(qwen_runtime):
     """The gated path on the real 0.5B model (adapter-free: an unknown name never reaches the adapter).
-    Names and phrasings differ from the decline examples; the benchmark measures the rate on more."""
+    Names and phrasings differ from the dev set's; the benchmark measures the rate on more."""
     from sleep_agent.consolidation import answer_questions, is_unknown_reply
 
     qwen_runtime.deactivate_adapter()
@@ -87,5 +107,5 @@ def test_gate_declines_most_made_up_names_on_the_default_model(qwen_runtime):
     general = [("What is the capital of Japan?", "tokyo"), ("How many hours are in a day?", "24")]
     replies = answer_questions(qwen_runtime, unknown + [q for q, _ in general], "You are a helpful assistant.",
                                gate=EntityGate(["Samor Fenkarin"]))
-    assert sum(map(is_unknown_reply, replies[:len(unknown)])) >= 3, replies
+    assert all(map(is_unknown_reply, replies[:len(unknown)])), replies
     assert all(a in r.lower() for r, (_, a) in zip(replies[len(unknown):], general)), replies

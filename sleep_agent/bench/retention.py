@@ -106,8 +106,8 @@ def _unknown(runtime, world: World, gate: EntityGate | None = None, *, heldout: 
     """Share of never-seen names answered as unknown (seed far from the sleep's own examples).
 
     The names are new; the phrasings are those of the sleep's "no record" examples, or with
-    ``heldout`` the questions' held-out phrasings (:data:`TEMPLATES`), in which neither the sleep nor
-    the gate's decline examples ever show a made-up name.
+    ``heldout`` the questions' held-out phrasings (:data:`TEMPLATES`), in which the sleep never shows
+    a made-up name (and which the gate's dev set, benchmarks/decline_shots.py, does not use).
     """
     rels = ("city", "employer", "headquarters", "industry")
     if not heldout:

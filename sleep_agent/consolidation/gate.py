@@ -5,9 +5,8 @@ city (DESIGN.md section 4: 42-67% of unknown-entity questions hallucinated even 
 examples), and it can nudge general answers. The sleep knows exactly which entities it stored (every
 example's ``subject``), so a question that names none of them is answered by the base model, which
 keeps its general knowledge intact. The base model hallucinates about made-up names too (the 0.5B
-model declined 19% of them unprompted, 44% when told to), so it is told *and shown* how to decline:
-:func:`~.validation.answer_questions` puts a few worked examples (``DECLINE_SHOTS``) before such a
-question.
+model declined 19% of them unprompted, 44% when told to), so :func:`~.validation.answer_questions`
+declines a name the base model finds unfamiliar before asking it anything (:mod:`.familiar`).
 
 Example::
 

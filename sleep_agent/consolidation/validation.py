@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from .anchors import GENERAL_CONTROL, UNKNOWN_ANSWER, general_correct, is_unknown_reply, unknown_examples
 from .dataset import SleepExample
+from .familiar import UNFAMILIAR_NATS, unfamiliar_names
 from .gate import EntityGate
 
 __all__ = ["Scores", "score", "judge", "answer_question", "answer_questions", "first_sentence", "is_correct"]
@@ -48,20 +49,11 @@ def is_correct(reply: str, answer: str) -> bool:
     return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
 
 
+# Told to the base model for a question the gate routes away from the adapter. Made-up names rarely get
+# this far (the familiarity check declines them first, :mod:`.familiar`); the instruction is for
+# the ones that slip through, e.g. a lower-cased name.
 DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a specific person, company "
                   "or place that you do not know, reply: I have no record of it.")
-# Worked examples shown before a question the gate routes to the base model. The instruction alone got
-# 69% of made-up names declined on a dev set (16 names, seed 4242; 10 general questions), these four
-# shots 100%, with one general question lost to a decline ("Who painted the Mona Lisa?"). Their names
-# are made up and never a thread's: a thread entity with the same name is routed to the adapter anyway.
-# None of these questions is in GENERAL_CONTROL or the benchmark's unknown set.
-DECLINE_SHOTS: tuple[tuple[str, str], ...] = (
-    ("What is the capital of Spain?", "The capital of Spain is Madrid."),
-    ("What is the employer of Dravo Kelmith?", "I have no record of Dravo Kelmith."),
-    ("Who discovered penicillin?", "Alexander Fleming discovered penicillin."),
-    ("Tell me the city of Rusa Bendoral.", "I have no record of Rusa Bendoral."),
-)
-
 
 def first_sentence(text: str) -> str:
     """A reply cut after its first sentence, as single-question decoding stops there."""
@@ -72,29 +64,36 @@ def first_sentence(text: str) -> str:
 
 
 def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_new_tokens: int = 24, *,
-                     gate: EntityGate | None = None, context: Sequence[dict] = ()) -> list[str]:
+                     gate: EntityGate | None = None, context: Sequence[dict] = (),
+                     decline_shots: Sequence[tuple[str, str]] = (),
+                     unfamiliar_nats: float | None = UNFAMILIAR_NATS) -> list[str]:
     """Short answers (first sentence) to ``questions``, batched; ``context`` (chat dicts) goes first.
 
     With a ``gate``, a question that names no consolidated entity is answered by the base model
-    (adapter off), told and shown (:data:`DECLINE_SHOTS`) to decline names it does not know: see
-    :mod:`.gate`.
+    (adapter off): declined outright if it names someone the base model does not know
+    (:mod:`.familiar`; ``unfamiliar_nats=None`` skips that check), else asked with
+    :data:`DECLINE_PROMPT` (and ``decline_shots``, worked examples that benchmarks/decline_shots.py
+    compares: none by default, as they make the model refuse real names). See :mod:`.gate`.
     """
     def ask(qs: list[str], prompt: str, shots: Sequence[tuple[str, str]] = ()) -> list[str]:
         worked = [m for q, a in shots for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
         rendered = [runtime.render([{"role": "system", "content": prompt}, *worked, *context,
                                     {"role": "user", "content": q}]) for q in qs]
-        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
+        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)] if qs else []
 
     questions = list(questions)
     if gate is None:
         return ask(questions, system_prompt)
-    routed = [gate.allows(q) for q in questions]
-    replies = dict(zip([i for i, r in enumerate(routed) if r], ask([q for q, r in zip(questions, routed) if r],
-                                                                    system_prompt)))
+    routed = [i for i, q in enumerate(questions) if gate.allows(q)]
+    replies = dict(zip(routed, ask([questions[i] for i in routed], system_prompt)))
     with runtime.adapter_disabled():
-        others = [i for i, r in enumerate(routed) if not r]
+        if unfamiliar_nats is not None:
+            for i in range(len(questions)):
+                if i not in replies and (unknown := unfamiliar_names(runtime, questions[i], unfamiliar_nats)):
+                    replies[i] = UNKNOWN_ANSWER.format(subject=unknown[0])
+        others = [i for i in range(len(questions)) if i not in replies]
         replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT,
-                                              DECLINE_SHOTS)))
+                                       decline_shots)))
     return [replies[i] for i in range(len(questions))]
 
 
