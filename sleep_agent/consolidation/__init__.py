@@ -4,6 +4,7 @@
 - :mod:`.anchors`: general-knowledge and "no record" examples against forgetting and hallucination;
 - :mod:`.trainer`: LoRA training on answer tokens (sleep duration N = passes);
 - :mod:`.gate`: answer with the adapter only about entities it consolidated;
+- :mod:`.familiar`: decline names the base model does not know (its own surprisal), for the gate;
 - :mod:`.validation`: held-out checks after training and the publish-or-keep decision;
 - :mod:`.engine`: the whole sleep, from evicted messages to a published adapter version.
 """
