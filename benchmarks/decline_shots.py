@@ -111,9 +111,9 @@ def score(runtime, shots, nats) -> dict:
     u = answer_questions(runtime, unknown, prompt, gate=gate, decline_shots=shots, unfamiliar_nats=nats)
     g = answer_questions(runtime, [q for q, _ in DEV_GENERAL], prompt, gate=gate, decline_shots=shots,
                          unfamiliar_nats=nats)
+    share = lambda replies, qa: round(sum(general_correct(r, a) for r, (_, a) in zip(replies, qa)) / len(qa), 3)  # noqa: E731
     return {"shots": len(shots), "unknown_declined": round(sum(map(is_unknown_reply, u)) / len(u), 3),
-            "general": round(sum(general_correct(r, a) for r, (_, a) in zip(g, DEV_GENERAL)) / len(g), 3),
-            "general_named": round(sum(general_correct(r, a) for r, (_, a) in zip(g[-len(NAMED):], NAMED)) / len(NAMED), 3),
+            "general": share(g, DEV_GENERAL), "general_named": share(g[-len(NAMED):], NAMED),
             "seconds": round(time.perf_counter() - t, 1),
             "missed_unknown": [q for q, r in zip(unknown, u) if not is_unknown_reply(r)],
             "lost_general": [f"{q} -> {r}" for (q, a), r in zip(DEV_GENERAL, g) if not general_correct(r, a)]}

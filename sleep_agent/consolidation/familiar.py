@@ -27,8 +27,9 @@ __all__ = ["UNFAMILIAR_NATS", "name_spans", "name_surprisal", "unfamiliar_names"
 # Surprisal (nats) of a name's tokens after its first, above which the model does not know the name.
 # On the dev set of benchmarks/decline_shots.py (qwen2.5-coder-0.5b) 20 of its made-up names scored
 # 35.7-53.8 and the 19 names in its general questions (Microsoft, Mona Lisa, Portugal, Albert Einstein,
-# Volkswagen, ...) 0.0-2.4: 15 sits well inside the gap. The first token is left out because it carries the question's surprise ("Who founded"
-# -> " Amazon": 9 nats) rather than the name's.
+# Volkswagen, ...) 0.0-2.4: 15 sits well inside the gap. The first token is left out because it
+# carries the question's surprise ("Who founded" -> " Amazon": 9 nats) rather than the name's.
+# Trap: tuned on the 0.5B only; a lower-case or one-token made-up name scores ~0 and is not caught.
 UNFAMILIAR_NATS = 15.0
 # A run of capitalised words ("Vomor Thuthusa", "Mona Lisa"); a possessive "'s" is not part of it.
 _NAME = re.compile(r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")

@@ -79,7 +79,7 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_
         worked = [m for q, a in shots for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
         rendered = [runtime.render([{"role": "system", "content": prompt}, *worked, *context,
                                     {"role": "user", "content": q}]) for q in qs]
-        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)] if qs else []
+        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
 
     questions = list(questions)
     if gate is None:
