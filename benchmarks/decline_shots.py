@@ -19,7 +19,6 @@ Writes ``decline-shots.json`` and ``decline-shots.md`` into ``--out``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import time
@@ -38,7 +37,7 @@ RELATIONS = ("city", "employer", "headquarters", "industry")   # the benchmark w
 DEV_FORMS = ("Name the {relation} on file for {subject}.", "What {relation} does {subject} have?",
              "Give me {subject}'s {relation}.", "Could you look up the {relation} of {subject}?",
              "I need the {relation} for {subject}.")
-DEV_GENERAL = (
+_EVERYDAY = (
     ("Who painted the Mona Lisa?", "Leonardo|da Vinci"), ("What is the chemical symbol for gold?", "Au"),
     ("What is the capital of Portugal?", "Lisbon"), ("What is the capital of Norway?", "Oslo"),
     ("How many legs does an insect have?", "6|six"), ("What is the largest continent?", "Asia"),
@@ -61,7 +60,7 @@ NAMED = (
     ("Where was Mozart born?", "Salzburg|Austria"), ("Which country is Volkswagen from?", "German"),
     ("What does Nike make?", "shoe|sneaker|footwear|sport"),
 )
-DEV_GENERAL = DEV_GENERAL + NAMED
+DEV_GENERAL = _EVERYDAY + NAMED
 # The gate's worked examples until the familiarity check replaced them, chosen then on 16 names in the
 # sleep's own phrasings and 10 general questions (100% declined, "Who painted the Mona Lisa?" lost).
 DECLINE_SHOTS: tuple[tuple[str, str], ...] = (
