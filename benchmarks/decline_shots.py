@@ -135,7 +135,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("docs"))
     args = ap.parse_args()
     check_disjoint()
-    from sleep_agent.cli import _write_results  # same .json/.md layout (and kept notes) as `sleep-agent bench`
+    from sleep_agent_benchmarks.results import write_results
     from sleep_agent.models import LocalRuntime
 
     runtime = LocalRuntime.load(args.model)
@@ -146,7 +146,7 @@ def main() -> None:
            "dev_unknown": len(dev_unknown()), "dev_general": len(DEV_GENERAL), "dev_general_named": len(NAMED),
            "candidates": results}
     args.out.mkdir(parents=True, exist_ok=True)
-    _write_results(args.out / "decline-shots", out, f"Gate decline paths: {args.model}, dev set", table, merge=False)
+    write_results(args.out / "decline-shots", out, f"Gate decline paths: {args.model}, dev set", table, merge=False)
     print(table(out))
     for n, r in results.items():
         print(n, "missed:", r["missed_unknown"], "lost:", r["lost_general"])

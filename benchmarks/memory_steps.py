@@ -32,7 +32,7 @@ def run_strategy(llm, memory: str, records: int, budget: int, data_dir: Path) ->
     from langgraph.checkpoint.memory import InMemorySaver
 
     from sleep_agent import build_agent
-    from tools import RecordArchive
+    from sleep_agent_tools import RecordArchive
 
     archive = RecordArchive(seed=7, size=records)
     first = archive.people[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from sleep_agent import DEFAULT_MODEL, LocalChatModel, build_agent
-from tools import RecordArchive, default_tools
+from sleep_agent_tools import RecordArchive, default_tools
 
 # The model loads on the first model call, inside langgraph's worker thread (not at import, and
 # never on the server's event loop).

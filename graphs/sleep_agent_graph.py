@@ -1,5 +1,5 @@
 """Studio entry point: the sleep agent with the workspace tools (files, calculator, notes)."""
 
-from graphs.common import make_graph, workspace_tools
+from sleep_agent_graphs.common import make_graph, workspace_tools
 
 graph = make_graph("sleep", workspace_tools())

@@ -5,6 +5,6 @@ Try it with the task of ``sleep-agent demo`` and the run context
 agent sleeps (watch the custom "sleep" events), and answers about record 1 from its adapter.
 """
 
-from graphs.common import archive_tools, make_graph
+from sleep_agent_graphs.common import archive_tools, make_graph
 
 graph = make_graph("sleep", archive_tools())

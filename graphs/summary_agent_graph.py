@@ -1,5 +1,5 @@
 """Studio entry point: the same agent with the ``summary`` baseline memory (running summary via LangMem)."""
 
-from graphs.common import make_graph, workspace_tools
+from sleep_agent_graphs.common import make_graph, workspace_tools
 
 graph = make_graph("summary", workspace_tools())

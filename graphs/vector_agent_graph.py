@@ -1,5 +1,5 @@
 """Studio entry point: the same agent with the ``vector`` baseline memory (chromadb, top-k retrieval)."""
 
-from graphs.common import make_graph, workspace_tools
+from sleep_agent_graphs.common import make_graph, workspace_tools
 
 graph = make_graph("vector", workspace_tools())

@@ -1,5 +1,5 @@
 """Studio entry point: the same agent with the ``window`` baseline memory (drop the oldest turns)."""
 
-from graphs.common import make_graph, workspace_tools
+from sleep_agent_graphs.common import make_graph, workspace_tools
 
 graph = make_graph("window", workspace_tools())

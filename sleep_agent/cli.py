@@ -70,7 +70,7 @@ def _graph(model: str, tools, settings: dict, checkpoint: str | None = None):
 
 
 def cmd_run(args) -> int:
-    from tools import default_tools
+    from sleep_agent_tools import default_tools
 
     from .console import run_live
 
@@ -98,7 +98,7 @@ DEMO_BUDGET = 600  # tokens: small enough that 7 records overflow the window twi
 
 def cmd_demo(args) -> int:
     """A long task that overflows the window: read 10 archive records, then answer about the first."""
-    from tools import RecordArchive
+    from sleep_agent_tools import RecordArchive
 
     from .console import run_live
 
@@ -170,30 +170,6 @@ def _ints(minimum: int):
     return parse
 
 
-NOTES_MARKER = "<!-- notes below are kept when the benchmark rewrites this file -->"
-
-
-def _write_results(stem, result: dict, title: str, table, merge: bool) -> dict:
-    """Write ``stem``.json and .md (``table(result)`` renders the markdown); with ``merge``, earlier
-    results keep the parts not rerun. Text below :data:`NOTES_MARKER` in the .md is kept."""
-    from .io_utils import atomic_write_bytes
-
-    js, md = stem.parent / f"{stem.name}.json", stem.parent / f"{stem.name}.md"  # names hold dots ("0.5b")
-    if merge and js.is_file():  # redo some parts: merge into the last run
-        earlier = json.loads(js.read_text())
-        commands = earlier.pop("commands", [earlier.get("command")])
-        result = {**earlier, **result, "commands": commands + [result["command"]]}
-    result.setdefault("commands", [result["command"]])
-    atomic_write_bytes(js, (json.dumps(result, indent=2) + "\n").encode())
-    cmds = "\n".join(f"    {c}" for c in result["commands"])
-    # What people wrote under the marker (how to read the numbers) survives a rerun of the benchmark.
-    notes = md.read_text().partition(NOTES_MARKER)[2] if md.is_file() else ""
-    body = f"# {title}\n\nProduced by:\n\n{cmds}\n\n{table(result)}\n{NOTES_MARKER}{notes or chr(10)}"
-    atomic_write_bytes(md, body.encode())
-    print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
-    return result
-
-
 def cmd_bench(args) -> int:
     from pathlib import Path
 
@@ -208,7 +184,7 @@ def cmd_bench(args) -> int:
                + (f" --device {args.device}" if args.device else "") + (" --random-init" if args.random_init else "")
                + (f" --parts {args.parts}" if args.parts else ""))
     if args.which == "retention":
-        from .bench.retention import PARTS, format_table, run_retention
+        from sleep_agent_benchmarks.retention import PARTS, format_table, run_retention
 
         parts = args.parts.split(",") if args.parts else list(PARTS)
         result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts,
@@ -218,7 +194,7 @@ def cmd_bench(args) -> int:
         stem = f"retention-{args.model}" + (f"-distill{args.distill:g}" if args.distill else "")
         title = f"Retention: {args.model}" + (f", context distillation {args.distill:g}" if args.distill else "")
     else:
-        from .bench.perf import format_table, run_perf
+        from sleep_agent_benchmarks.perf import format_table, run_perf
 
         parts = args.parts.split(",") if args.parts else ["sleep", "raw", "wake", "steps"]
         cpu = rt.base_model.device.type == "cpu"
@@ -231,7 +207,9 @@ def cmd_bench(args) -> int:
         stem, title = f"perf-{kind}-{Path(args.model).name}", f"Performance: {Path(args.model).name} on {result['device']}"
     result["command"] = command
     if args.out:
-        result = _write_results(Path(args.out) / stem, result, title, format_table, merge=bool(args.parts))
+        from sleep_agent_benchmarks.results import write_results
+
+        result = write_results(Path(args.out) / stem, result, title, format_table, merge=bool(args.parts))
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 
@@ -244,7 +222,7 @@ def _without_budget(task):
 def cmd_eval(args) -> int:
     from pathlib import Path
 
-    from evals import AGENT_STRATEGIES, STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
+    from sleep_agent_evals import AGENT_STRATEGIES, STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
 
     from .models import LocalRuntime
 
@@ -370,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     from .models import ModelIntegrityError, ModelNotInstalledError, UnknownModelError
 
     try:
-        from evals import TaskFileError
+        from sleep_agent_evals import TaskFileError
     except ImportError:  # the evals package is not installed (library-only install)
         TaskFileError = SettingsError  # noqa: N806
     try:

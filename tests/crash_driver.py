@@ -59,7 +59,7 @@ def _graph(rt, data: Path, *, interrupt_after=None, interrupt_before=None):
 
     from scripted_model import ScriptedChatModel
     from sleep_agent import build_agent, sqlite_checkpointer
-    from tools import RecordArchive
+    from sleep_agent_tools import RecordArchive
 
     people = RecordArchive(seed=3, size=12).people
 

@@ -30,7 +30,7 @@ from langgraph.prebuilt import ToolNode
 from sleep_agent import LocalChatModel, build_agent
 from sleep_agent.graph.nodes import MAX_PARSE_RETRIES
 from sleep_agent.graph.prompts import invalid_call_feedback
-from tools import calculator, make_workspace_tools
+from sleep_agent_tools import calculator, make_workspace_tools
 
 
 class FuzzToolError(RuntimeError):

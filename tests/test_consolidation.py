@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from sleep_agent import AdapterStore
-from sleep_agent.bench import World
+from sleep_agent_benchmarks.world import World
 from sleep_agent.consolidation import (Scores, SleepExample, SleepTrainConfig, assemble, build_examples,
                                        consolidate, derive_chains, extract_facts, is_unknown_reply, judge,
                                        unknown_examples)
@@ -112,7 +112,7 @@ def test_sleep_data_file_records_heldout_for_later_retention_checks(tiny_runtime
 
 def test_retention_benchmark_reports_every_field(tiny_runtime, tmp_path):
     """Plumbing of ``bench retention`` on the tiny random model (its accuracies mean nothing)."""
-    from sleep_agent.bench.retention import format_table, run_retention
+    from sleep_agent_benchmarks.retention import format_table, run_retention
 
     r = run_retention(tiny_runtime, passes=[1, 2], limit=2, world_size=(2, 1), root=tmp_path, log=lambda _: None)
     fractions = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate",

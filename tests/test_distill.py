@@ -9,7 +9,7 @@ import json
 import torch
 
 from sleep_agent import AdapterStore
-from sleep_agent.bench import World
+from sleep_agent_benchmarks.world import World
 from sleep_agent.consolidation import SleepTrainConfig, consolidate
 from sleep_agent.consolidation.dataset import SleepExample
 from sleep_agent.consolidation.distill import TeacherTargets, mixed_answer_loss, teacher_targets

@@ -10,10 +10,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import ToolException
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from evals import EvalQuestion, EvalTask, run_eval
-from evals.agent import ToolWorld, agent_budget
-from evals.answering import SYSTEM_PROMPT
-from evals.report import summarize, table
+from sleep_agent_evals import EvalQuestion, EvalTask, run_eval
+from sleep_agent_evals.agent import ToolWorld, agent_budget
+from sleep_agent_evals.answering import SYSTEM_PROMPT
+from sleep_agent_evals.report import summarize, table
 from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
 from sleep_agent.memory import group_turns
 from sleep_agent.models.messages import to_template_dicts

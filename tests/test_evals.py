@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from evals import EvalQuestion, TaskFileError, check_answer, load_tasks, read_results, run_eval, suite, write_report
-from evals.families import multihop, recall, state, updates
+from sleep_agent_evals import EvalQuestion, TaskFileError, check_answer, load_tasks, read_results, run_eval, suite, write_report
+from sleep_agent_evals.families import multihop, recall, state, updates
 
 GOOD = {"id": "t1", "messages": [
     {"role": "user", "content": "Look up Ana."},

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sleep_agent import AdapterStore, LocalChatModel, LocalRuntime, build_agent
 from sleep_agent.consolidation import SleepTrainConfig, consolidate, is_correct
 from sleep_agent.models.messages import content_text
-from tools import RecordArchive
+from sleep_agent_tools import RecordArchive
 
 SYSTEM = "You are a helpful assistant."
 

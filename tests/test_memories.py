@@ -12,7 +12,7 @@ from sleep_agent.memory import MemoryContext, VectorMemory
 from sleep_agent.memory.chunks import chunk_turns
 from sleep_agent.memory.vector import RETRIEVED_HEADER
 from sleep_agent.paths import thread_dir
-from tools import RecordArchive
+from sleep_agent_tools import RecordArchive
 
 TASK = ("The archive holds {n} records. Call next_record again and again, one call per reply, until it "
         "says there are no more records. Do not stop early.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sleep_agent.bench.perf import format_table, run_perf
+from sleep_agent_benchmarks.perf import format_table, run_perf
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +56,14 @@ def test_table_names_device_and_ratios(result):
 
 
 def test_bench_results_keep_the_notes_written_under_the_marker(tmp_path):
-    from sleep_agent.cli import NOTES_MARKER, _write_results
+    from sleep_agent_benchmarks.results import NOTES_MARKER, write_results
 
     table = lambda r: f"| x | {r['x']} |\n"  # noqa: E731
-    _write_results(tmp_path / "retention-m", {"x": 1, "command": "bench a"}, "T", table, merge=False)
+    write_results(tmp_path / "retention-m", {"x": 1, "command": "bench a"}, "T", table, merge=False)
     md = tmp_path / "retention-m.md"
     assert NOTES_MARKER in md.read_text()
     md.write_text(md.read_text() + "The 4th sleep was refused.\n")
-    _write_results(tmp_path / "retention-m", {"x": 2, "command": "bench b"}, "T", table, merge=True)
+    write_results(tmp_path / "retention-m", {"x": 2, "command": "bench b"}, "T", table, merge=True)
     text = md.read_text()
     assert "| x | 2 |" in text and "The 4th sleep was refused." in text and text.count(NOTES_MARKER) == 1
     assert "bench a" in text and "bench b" in text  # both commands listed after a merge

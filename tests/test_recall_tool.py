@@ -4,7 +4,7 @@ retention benchmark and in test_sleep_recall)."""
 from __future__ import annotations
 
 from sleep_agent import AdapterStore, LocalChatModel, build_agent
-from sleep_agent.bench import World
+from sleep_agent_benchmarks.world import World
 from sleep_agent.consolidation import EntityGate, SleepTrainConfig, consolidate
 from sleep_agent.graph.prompts import wake_note
 

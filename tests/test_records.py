@@ -3,7 +3,7 @@
 from langchain_core.messages import AIMessage, ToolMessage
 
 from sleep_agent.consolidation import extract_facts
-from tools import RecordArchive
+from sleep_agent_tools import RecordArchive
 
 
 def test_archive_is_seeded_and_reads_each_record_once():

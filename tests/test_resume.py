@@ -14,7 +14,7 @@ SCRIPT = textwrap.dedent('''
     import json, sys
     from pathlib import Path
     from sleep_agent import LocalChatModel, build_agent, sqlite_checkpointer
-    from tools import RecordArchive
+    from sleep_agent_tools import RecordArchive
 
     data, phase = Path(sys.argv[1]), sys.argv[2]
     archive = RecordArchive(seed=3, size=10)

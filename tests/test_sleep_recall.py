@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalRuntime
 from sleep_agent.consolidation import SleepTrainConfig, answer_question, consolidate, is_correct
-from tools import RecordArchive
+from sleep_agent_tools import RecordArchive
 
 SYSTEM = "You are a helpful assistant."
 

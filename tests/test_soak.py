@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore
 from sleep_agent.consolidation import SleepTrainConfig, consolidate
-from tools import RecordArchive
+from sleep_agent_tools import RecordArchive
 
 CYCLES = 8
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.tools import ToolException
 
-import tools
-from tools import (
+import sleep_agent_tools as tools
+from sleep_agent_tools import (
     CalculatorError,
     WorkspaceError,
     calculator,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from langchain_core.tools import BaseTool
 
-from tools._errors import CalculatorError, WorkspaceError
-from tools.calculator import calculator
-from tools.notes import make_notes_tool
-from tools.records import Person, RecordArchive
-from tools.workspace import make_workspace_tools
+from ._errors import CalculatorError, WorkspaceError
+from .calculator import calculator
+from .notes import make_notes_tool
+from .records import Person, RecordArchive
+from .workspace import make_workspace_tools
 
 NOTES_FILENAME = ".notes.jsonl"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools._errors import CalculatorError, structured_tool
+from ._errors import CalculatorError, structured_tool
 
 MAX_EXPRESSION_CHARS = 500
 MAX_EXPONENT = 10_000

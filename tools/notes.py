@@ -15,7 +15,7 @@ from typing import Literal
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
-from tools._errors import NotesError, structured_tool
+from ._errors import NotesError, structured_tool
 
 MAX_NOTE_CHARS = 4000
 MAX_LISTED = 100

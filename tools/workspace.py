@@ -23,7 +23,7 @@ from typing import Any
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
-from tools._errors import WorkspaceError, structured_tool
+from ._errors import WorkspaceError, structured_tool
 
 MAX_PATH_CHARS = 1024
 MAX_READ_BYTES = 10_000_000  # refuse to load bigger files at all

@@ -3,7 +3,7 @@
 Example::
 
     >>> from sleep_agent import LocalChatModel, build_agent, sqlite_checkpointer
-    >>> from tools import default_tools
+    >>> from sleep_agent_tools import default_tools
     >>> graph = build_agent(LocalChatModel(), default_tools("ws"), memory="sleep").compile(
     ...     checkpointer=sqlite_checkpointer())
     >>> graph.invoke({"messages": [("user", "...")]}, {"configurable": {"thread_id": "t1"}},

@@ -14,7 +14,7 @@ Heavy work (generation) runs in a worker thread in the async methods, so an even
 Example::
 
     >>> from sleep_agent import LocalChatModel
-    >>> from tools import calculator
+    >>> from sleep_agent_tools import calculator
     >>> llm = LocalChatModel(model_name="qwen2.5-coder-0.5b").bind_tools([calculator])
     >>> llm.invoke("What is 17 * 23? Use the calculator.").tool_calls
     [{'name': 'calculator', 'args': {'expression': '17 * 23'}, 'id': 'call_...', 'type': 'tool_call'}]

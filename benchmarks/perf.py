@@ -36,11 +36,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..adapters import AdapterStore
-from ..consolidation import SleepTrainConfig, answer_questions, consolidate, is_correct
-from ..consolidation.trainer import TRAIN_ADAPTER, collate, encode_example
-from ..memory.chunks import chunk_turns
-from ..models.messages import to_template_dicts
+from sleep_agent.adapters import AdapterStore
+from sleep_agent.consolidation import SleepTrainConfig, answer_questions, consolidate, is_correct
+from sleep_agent.consolidation.trainer import TRAIN_ADAPTER, collate, encode_example
+from sleep_agent.memory.chunks import chunk_turns
+from sleep_agent.models.messages import to_template_dicts
 from .world import World
 
 __all__ = ["run_perf", "format_table", "STEP_SIZES"]
@@ -132,7 +132,7 @@ def batch_scaling(runtime, examples, config: SleepTrainConfig, batch_sizes: Sequ
     The sleep's recipe uses 2 examples per step (more steps per pass is what recall needed on the
     CPU); a GPU is launch-bound at that size, so this shows what larger steps would buy.
     """
-    from ..consolidation import train_sleep
+    from sleep_agent.consolidation import train_sleep
 
     out = {}
     for b in batch_sizes:
@@ -203,7 +203,7 @@ def step_latency(runtime, *, sizes: Sequence[int] = STEP_SIZES, strategies: Sequ
     out: dict = {s: {} for s in strategies}
     store = None
     if "vector" in strategies:
-        from ..memory.vector_store import ThreadVectorStore, embedder
+        from sleep_agent.memory.vector_store import ThreadVectorStore, embedder
 
         store_dir = Path(tempfile.mkdtemp(prefix="perf-vector-"))
         store, stored = ThreadVectorStore(store_dir, embedder()), 0
@@ -295,7 +295,7 @@ def run_perf(runtime, *, passes: Sequence[int] = (1,), random_init: bool = False
         r["cpu_sleep_2k_seconds"] = sleeps.get(1, {}).get("seconds") if device.type == "cpu" else None
 
     if "raw" in parts and sleeps:
-        from ..consolidation.engine import assemble
+        from sleep_agent.consolidation.engine import assemble
 
         examples = assemble(msgs, [], config).train
         r["raw_tokens_per_s"] = raw_loop(runtime, _padded_batches(runtime, examples, config))
@@ -356,7 +356,7 @@ def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds:
     in turn ``rounds`` times (best of each), so that drift in the machine's state over a long run
     (allocator, clocks, a busy host CPU feeding the GPU) hits all three alike. The plain base here is
     the peft-wrapped model with its wrappers taken out (models/fold.py, ``add_delta=False``)."""
-    from ..models.fold import fold, unfold
+    from sleep_agent.models.fold import fold, unfold
 
     runtime.activate_adapter(adapter_path)
     adapter = runtime.peft_model.active_adapter

@@ -36,16 +36,16 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..adapters import AdapterStore
-from ..consolidation import (GENERAL_CONTROL, EntityGate, SleepTrainConfig, answer_questions, consolidate,
+from sleep_agent.adapters import AdapterStore
+from sleep_agent.consolidation import (GENERAL_CONTROL, EntityGate, SleepTrainConfig, answer_questions, consolidate,
                              derive_chains, extract_facts, general_correct, is_correct, is_unknown_reply,
                              unknown_examples)
-from ..consolidation.anchors import unknown_name
-from ..consolidation.dataset import TEMPLATES
-from ..consolidation.validation import first_sentence
-from ..memory.chunks import chunk_turns
-from ..models.messages import to_template_dicts
-from ..settings import AgentSettings
+from sleep_agent.consolidation.anchors import unknown_name
+from sleep_agent.consolidation.dataset import TEMPLATES
+from sleep_agent.consolidation.validation import first_sentence
+from sleep_agent.memory.chunks import chunk_turns
+from sleep_agent.models.messages import to_template_dicts
+from sleep_agent.settings import AgentSettings
 from .world import Question, World
 
 __all__ = ["run_retention", "DEFAULT_PASSES", "format_table"]
@@ -75,8 +75,8 @@ def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, te
     ``texts`` are the trajectory's chunks as the vector memory stores evicted turns; ``notes`` adds the
     derived statements the sleep trains on (the vector+notes ablation: derivation without weights).
     """
-    from ..memory import MemoryContext, VectorMemory
-    from ..models import LocalChatModel
+    from sleep_agent.memory import MemoryContext, VectorMemory
+    from sleep_agent.models import LocalChatModel
 
     mem, llm = VectorMemory(), LocalChatModel.from_runtime(runtime)
     ctx = MemoryContext(AgentSettings(memory="vector"), "vector-baseline", store_dir, llm)
@@ -91,7 +91,7 @@ def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, te
 
 def _bar(label):
     """A training progress bar on stderr (the console's sleep bar)."""
-    from ..console import SleepBar
+    from sleep_agent.console import SleepBar
 
     bar = SleepBar(sys.stderr)
     return lambda e: bar.update({**e, "sleep": label})

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from ..consolidation.anchors import unknown_name
-from ..consolidation.dataset import TEMPLATES
+from sleep_agent.consolidation.anchors import unknown_name
+from sleep_agent.consolidation.dataset import TEMPLATES
 
 __all__ = ["World", "Question", "TASK"]
 
