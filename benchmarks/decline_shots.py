@@ -8,7 +8,7 @@ script scores combinations of them on:
 
 - **unknown**: made-up names (other seed than the benchmark's) in *dev* phrasings, which are neither
   the sleep's training phrasings nor the benchmark's held-out ones: share declined;
-- **general**: questions outside ``GENERAL_CONTROL``, a third of them about real named companies and
+- **general**: questions outside ``BENCH_GENERAL``, a third of them about real named companies and
   people (the case a decline shot can break): share answered right.
 
     .venv/bin/python benchmarks/decline_shots.py [--model qwen2.5-coder-0.5b] [--out docs]
@@ -26,12 +26,13 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from sleep_agent.consolidation.anchors import (GENERAL_CONTROL, GENERAL_TRAIN, general_correct,  # noqa: E402
+from sleep_agent.consolidation import (DECLINE_PROMPT, QA_SYSTEM_PROMPT, answer_questions,  # noqa: E402
+                                       first_sentence)
+from sleep_agent.consolidation.anchors import (GENERAL_TRAIN, UNKNOWN_ANSWER, general_correct,  # noqa: E402
                                                is_unknown_reply, unknown_name)
 from sleep_agent.consolidation.dataset import TEMPLATES  # noqa: E402
-from sleep_agent.consolidation.familiar import UNFAMILIAR_NATS  # noqa: E402
-from sleep_agent.consolidation.validation import answer_questions  # noqa: E402
-from sleep_agent.consolidation import EntityGate, SleepTrainConfig  # noqa: E402
+from sleep_agent.consolidation.familiar import UNFAMILIAR_NATS, unfamiliar_names  # noqa: E402
+from sleep_agent_benchmarks.controls import BENCH_GENERAL  # noqa: E402
 
 RELATIONS = ("city", "employer", "headquarters", "industry")   # the benchmark world's relations
 DEV_FORMS = ("Name the {relation} on file for {subject}.", "What {relation} does {subject} have?",
@@ -96,20 +97,35 @@ def dev_unknown(count: int = 40) -> list[str]:
 
 def check_disjoint() -> None:
     """Dev must share no question with the benchmark's control, the anchors or the phrasings it guards."""
-    taken = {q for q, _ in GENERAL_CONTROL + GENERAL_TRAIN}
-    assert not taken & {q for q, _ in DEV_GENERAL}, "dev general overlaps GENERAL_CONTROL/GENERAL_TRAIN"
+    taken = {q for q, _ in BENCH_GENERAL + GENERAL_TRAIN}
+    assert not taken & {q for q, _ in DEV_GENERAL}, "dev general overlaps BENCH_GENERAL/GENERAL_TRAIN"
     phrasings = {t for trained, held in TEMPLATES.values() for t in trained + held}
     assert not phrasings & set(DEV_FORMS), "dev phrasings overlap the sleep's or the benchmark's"
 
 
+def ask_base_path(runtime, questions: list[str], shots, nats) -> list[str]:
+    """The gate's path for a question naming no consolidated entity (the library's
+    ``answer_questions``), with ``shots`` worked decline examples before each question: the variant
+    this dev set compares (the library asks with none)."""
+    replies: dict[int, str] = {}
+    with runtime.adapter_disabled():
+        if nats is not None:
+            for i, q in enumerate(questions):
+                if unknown := unfamiliar_names(runtime, q, nats):
+                    replies[i] = UNKNOWN_ANSWER.format(subject=unknown[0])
+        worked = [m for q, a in shots for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
+        others = [i for i in range(len(questions)) if i not in replies]
+        rendered = [runtime.render([{"role": "system", "content": QA_SYSTEM_PROMPT + DECLINE_PROMPT}, *worked,
+                                    {"role": "user", "content": questions[i]}]) for i in others]
+        replies.update(zip(others, map(first_sentence, runtime.generate_batch(rendered, max_new_tokens=24))))
+    return [replies[i] for i in range(len(questions))]
+
+
 def score(runtime, shots, nats) -> dict:
-    gate = EntityGate([])  # nothing consolidated: every question goes the base-model way, as in the benchmark
-    prompt = SleepTrainConfig.system_prompt
     unknown = dev_unknown()
     t = time.perf_counter()
-    u = answer_questions(runtime, unknown, prompt, gate=gate, decline_shots=shots, unfamiliar_nats=nats)
-    g = answer_questions(runtime, [q for q, _ in DEV_GENERAL], prompt, gate=gate, decline_shots=shots,
-                         unfamiliar_nats=nats)
+    u = ask_base_path(runtime, unknown, shots, nats)
+    g = ask_base_path(runtime, [q for q, _ in DEV_GENERAL], shots, nats)
     share = lambda replies, qa: round(sum(general_correct(r, a) for r, (_, a) in zip(replies, qa)) / len(qa), 3)  # noqa: E731
     return {"shots": len(shots), "unknown_declined": round(sum(map(is_unknown_reply, u)) / len(u), 3),
             "general": share(g, DEV_GENERAL), "general_named": share(g[-len(NAMED):], NAMED),
@@ -140,7 +156,7 @@ def main() -> None:
 
     runtime = LocalRuntime.load(args.model)
     results = {name: score(runtime, *c) for name, c in CANDIDATES.items()}
-    base = answer_questions(runtime, dev_unknown(), SleepTrainConfig.system_prompt)  # no gate, no instruction
+    base = answer_questions(runtime, dev_unknown(), QA_SYSTEM_PROMPT)  # no gate, no instruction
     out = {"model": args.model, "command": f".venv/bin/python benchmarks/decline_shots.py --model {args.model}",
            "unknown_declined_base_alone": round(sum(map(is_unknown_reply, base)) / len(base), 3),
            "dev_unknown": len(dev_unknown()), "dev_general": len(DEV_GENERAL), "dev_general_named": len(NAMED),

@@ -37,8 +37,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sleep_agent.adapters import AdapterStore
-from sleep_agent.consolidation import SleepTrainConfig, answer_questions, consolidate, is_correct
-from sleep_agent.consolidation.trainer import TRAIN_ADAPTER, collate, encode_example
+from sleep_agent.consolidation import QA_SYSTEM_PROMPT, answer_questions, consolidate, is_correct
+from sleep_agent.settings import SleepConfig
+from sleep_agent.consolidation.trainer import collate, encode_example
 from sleep_agent.memory.chunks import chunk_turns
 from sleep_agent.models.messages import to_template_dicts
 from .world import World
@@ -97,12 +98,8 @@ def raw_loop(runtime, batches: Sequence, *, steps: int = RAW_STEPS, rank: int = 
     import torch
     from peft import LoraConfig
 
-    pm = runtime.peft_model
-    pm.add_adapter("raw", LoraConfig(r=rank, lora_alpha=2 * rank, target_modules="all-linear",
-                                     lora_dropout=0.0, task_type="CAUSAL_LM"))
-    pm.set_adapter("raw")
-    for name, p in pm.named_parameters():
-        p.requires_grad = ".raw." in name
+    pm = runtime.trainable_adapter("raw", LoraConfig(r=rank, lora_alpha=2 * rank, target_modules="all-linear",
+                                                     lora_dropout=0.0, task_type="CAUSAL_LM"))
     opt = torch.optim.AdamW([p for p in pm.parameters() if p.requires_grad], lr=2e-4)
     dev = pm.device
     pm.train()
@@ -122,10 +119,10 @@ def raw_loop(runtime, batches: Sequence, *, steps: int = RAW_STEPS, rank: int = 
         return round(tokens / (time.perf_counter() - t0), 1)
     finally:
         pm.eval()
-        pm.delete_adapter("raw")
+        runtime.delete_adapter("raw")
 
 
-def batch_scaling(runtime, examples, config: SleepTrainConfig, batch_sizes: Sequence[int], *,
+def batch_scaling(runtime, examples, config: SleepConfig, batch_sizes: Sequence[int], *,
                   log: Callable[[str], None] = lambda _: None) -> dict:
     """Sleep training tokens/s (one pass; padded and packed) against the raw loop, per examples-per-step.
 
@@ -138,7 +135,7 @@ def batch_scaling(runtime, examples, config: SleepTrainConfig, batch_sizes: Sequ
     for b in batch_sizes:
         row = {}
         for pack in (False, True):
-            cfg = SleepTrainConfig(**{**config.__dict__, "passes": 1, "batch_size": b, "pack": pack})
+            cfg = SleepConfig(**{**config.to_dict(), "passes": 1, "batch_size": b, "pack": pack})
             _, res = train_sleep(runtime, examples, cfg)
             row["sleep_packed" if pack else "sleep_padded"] = round(res.train_tokens / res.seconds, 1)
         row["raw_padded"] = raw_loop(runtime, _padded_batches(runtime, examples, cfg),
@@ -149,8 +146,8 @@ def batch_scaling(runtime, examples, config: SleepTrainConfig, batch_sizes: Sequ
     return out
 
 
-def _padded_batches(runtime, examples, config: SleepTrainConfig) -> list:
-    enc = [encode_example(runtime, e, config.system_prompt, config.tools) for e in examples]
+def _padded_batches(runtime, examples, config: SleepConfig) -> list:
+    enc = [encode_example(runtime, e, QA_SYSTEM_PROMPT) for e in examples]
     pad = runtime.tokenizer.pad_token_id or 0
     out = []
     for s in range(0, len(enc), config.batch_size):
@@ -276,10 +273,10 @@ def run_perf(runtime, *, passes: Sequence[int] = (1,), random_init: bool = False
     root = Path(tempfile.mkdtemp(prefix="perf-"))
     store = AdapterStore("perf", root=root)
     sleeps: dict = {}
-    config = SleepTrainConfig(stop_loss=0.0, validate=not random_init)
+    config = SleepConfig(stop_loss=0.0, validate=not random_init)
     if "sleep" in parts or "raw" in parts or "wake" in parts:
         for n in passes:
-            cfg = SleepTrainConfig(**{**config.__dict__, "passes": n})
+            cfg = SleepConfig(**{**config.to_dict(), "passes": n})
             t0 = time.perf_counter()
             report = consolidate(runtime, AdapterStore(f"perf-n{n}", root=root) if n != passes[0] else store,
                                  msgs, config=cfg)
@@ -332,7 +329,7 @@ def run_perf(runtime, *, passes: Sequence[int] = (1,), random_init: bool = False
             r["wake_static_merged_vs_base"] = round(wake["adapter_merged_static_cache"] / base_static, 3)
 
     if "steps" in parts:
-        if runtime.peft_model is not None:
+        if runtime.has_adapter:
             runtime.deactivate_adapter()
         strategies = ["sleep", "vector", "full"]
         try:
@@ -355,11 +352,8 @@ def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds:
     """Decode tokens/s of the plain base, the adapter unmerged and the adapter merged (folded), timed
     in turn ``rounds`` times (best of each), so that drift in the machine's state over a long run
     (allocator, clocks, a busy host CPU feeding the GPU) hits all three alike. The plain base here is
-    the peft-wrapped model with its wrappers taken out (models/fold.py, ``add_delta=False``)."""
-    from sleep_agent.models.fold import fold, unfold
-
+    the peft-wrapped model with its wrappers taken out (``runtime.fold_active(add_delta=False)``)."""
     runtime.activate_adapter(adapter_path)
-    adapter = runtime.peft_model.active_adapter
     speeds: dict[str, float] = {}
 
     def timed(key: str, static: bool, model=None) -> None:
@@ -371,12 +365,12 @@ def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds:
         # the static cache compiles per module tree: time it once, in the last round
         paths = (False, True) if r == rounds - 1 else (False,)
         runtime.deactivate_adapter()
-        bare = fold(runtime.base_model, adapter, add_delta=False)
+        runtime.fold_active(add_delta=False)  # the plain base: LoRA wrappers out, no delta added
         try:
             for static in paths:
                 timed("base_after_sleep", static, model=runtime.base_model)
         finally:
-            unfold(bare)
+            runtime.unfold()
         for merged, key in ((False, "adapter_unmerged"), (True, "adapter_merged")):
             runtime.activate_adapter(adapter_path, merged=merged)
             for static in paths:
@@ -387,7 +381,7 @@ def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds:
 def _heldout_answers(runtime, world: World) -> float:
     """1-hop accuracy on held-out phrasings (no context): the same adapter merged must match unmerged."""
     questions = world.facts_1hop()
-    replies = answer_questions(runtime, [q.text for q in questions], SleepTrainConfig.system_prompt)
+    replies = answer_questions(runtime, [q.text for q in questions], QA_SYSTEM_PROMPT)
     return round(sum(is_correct(a, q.answer) for a, q in zip(replies, questions)) / len(questions), 3)
 
 

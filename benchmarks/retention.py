@@ -10,7 +10,7 @@
    stopped adapter and ``passes_done`` says so);
 4. **after_sleeps**: a fresh thread sleeps over window 1, then over windows 2, 3, 4 (new entities);
    window 1's 1-hop accuracy after sleeps 1, 2 and 4 measures forgetting across sleeps;
-5. controls: general knowledge before/after (:data:`GENERAL_CONTROL`, never trained on) and the
+5. controls: general knowledge before/after (:data:`~.controls.BENCH_GENERAL`, never trained on) and the
    share of questions about never-seen names answered "no record"; each with the entity gate
    (the product's default: questions naming no consolidated entity go to the base model, see
    :mod:`sleep_agent.consolidation.gate`) and without it (``*_ungated``: the adapter alone).
@@ -36,21 +36,22 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sleep_agent.adapters import AdapterStore
-from sleep_agent.consolidation import (GENERAL_CONTROL, EntityGate, SleepTrainConfig, answer_questions, consolidate,
+from sleep_agent.adapters import Thread
+from sleep_agent.consolidation import (QA_SYSTEM_PROMPT, EntityGate, answer_questions, consolidate, first_sentence,
                              derive_chains, extract_facts, general_correct, is_correct, is_unknown_reply,
                              unknown_examples)
 from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.dataset import TEMPLATES
-from sleep_agent.consolidation.validation import first_sentence
 from sleep_agent.memory.chunks import chunk_turns
 from sleep_agent.models.messages import to_template_dicts
-from sleep_agent.settings import AgentSettings
+from sleep_agent.settings import AgentSettings, SleepConfig
+
+from .controls import BENCH_GENERAL
 from .world import Question, World
 
 __all__ = ["run_retention", "DEFAULT_PASSES", "format_table"]
 
-SYSTEM_PROMPT = SleepTrainConfig.system_prompt  # questions are asked as the sleep trained them
+SYSTEM_PROMPT = QA_SYSTEM_PROMPT  # questions are asked as the sleep trained them
 
 DEFAULT_PASSES = (1, 2, 4, 8)
 PARTS = ("floor", "ceiling", "by_passes", "after_sleeps", "vector")
@@ -79,10 +80,10 @@ def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, te
     from sleep_agent.models import LocalChatModel
 
     mem, llm = VectorMemory(), LocalChatModel.from_runtime(runtime)
-    ctx = MemoryContext(AgentSettings(memory="vector"), "vector-baseline", store_dir, llm)
+    ctx = MemoryContext(AgentSettings(memory="vector"), Thread("vector-baseline", store_dir), llm)
     mem.store(ctx).add(texts)
     if notes:
-        mem.add_notes(list(notes), ctx)
+        mem.store(ctx).add(list(notes), kind="notes")
     prompts = [runtime.render([{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{mem.retrieve(q.text, ctx) or ''}"},
                                {"role": "user", "content": q.text}]) for q in questions]
     replies = [first_sentence(r) for r in runtime.generate_batch(prompts, max_new_tokens=24)]
@@ -98,7 +99,7 @@ def _bar(label):
 
 
 def _general(runtime, gate: EntityGate | None = None, limit: int | None = None) -> float:
-    return _accuracy(runtime, [Question(q, a, 0, "") for q, a in GENERAL_CONTROL[:limit]], check=general_correct,
+    return _accuracy(runtime, [Question(q, a, 0, "") for q, a in BENCH_GENERAL[:limit]], check=general_correct,
                      gate=gate)
 
 
@@ -139,7 +140,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
         raise ValueError(f"unknown part(s) {', '.join(unknown_parts)}: choose from {', '.join(PARTS)}")
     t_start = time.perf_counter()
     settings = AgentSettings()
-    sleeps_passes = sleeps_passes or settings.sleep_passes
+    sleeps_passes = sleeps_passes or settings.sleep.passes
     people, companies = world_size
     worlds = [World(seed=seed, people=people, companies=companies)]
     for i in range(1, max(AFTER_SLEEPS)):
@@ -148,9 +149,9 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     w1 = worlds[0]
     q1, q2 = w1.facts_1hop()[:limit], w1.facts_2hop()[:limit]
     traj = w1.trajectory()
-    distill = settings.sleep_distill if distill is None else distill
-    config = lambda n: SleepTrainConfig(passes=n, lr=settings.sleep_lr, rank=settings.lora_rank,  # noqa: E731
-                                        alpha=2 * settings.lora_rank, seed=seed, distill=distill)
+    distill = settings.sleep.distill if distill is None else distill
+    config = lambda n: SleepConfig.from_any({"passes": n, "seed": seed, "distill": distill},  # noqa: E731
+                                            base=settings.sleep)
     out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill,
                  "facts_1hop": len(q1), "facts_2hop": len(q2),
                  "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
@@ -190,7 +191,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
                     log(f"  N={n}: {by_passes[n]}")
 
             log(f"by_passes: one sleep, measured after passes {wanted}")
-            report = consolidate(runtime, AdapterStore("by-passes", tmp), traj, config=config(max(wanted)),
+            report = consolidate(runtime, Thread("by-passes", tmp).store, traj, config=config(max(wanted)),
                                  on_pass=measure, progress=_bar("N-sweep"))
             if report.passes_done not in by_passes:  # adaptive stopping ended between measured passes
                 measure(report.passes_done, force=True)  # the published adapter is active now
@@ -208,7 +209,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
 
         if "after_sleeps" in parts:
             log(f"after_sleeps: {max(AFTER_SLEEPS)} sleeps of N={sleeps_passes} over new windows")
-            store = AdapterStore("after-sleeps", tmp)
+            store = Thread("after-sleeps", tmp).store
             out["after_sleeps"] = {}
             for i, world in enumerate(worlds, start=1):
                 consolidate(runtime, store, world.trajectory(), config=config(sleeps_passes), progress=_bar(i))

@@ -2,9 +2,11 @@
 
 - :mod:`.tasks`: the task format (also read from users' JSON Lines files) and answer checks;
 - :mod:`.families`: seeded generators (multi-hop, state tracking, fact updates, recall across sleeps);
-- :mod:`.scripted`: replay one task through one memory, then ask its questions;
+- :mod:`.scripted`: replay one task through the graph's memory step, then ask its questions;
+- :mod:`.toolworld`: a task's tools rebuilt from its trajectory (agent mode calls them; both render them);
 - :mod:`.agent`: the model drives the task's tools itself in the real graph, then answers;
 - :mod:`.answering`: how every memory is asked the questions (the same for both modes);
+- :mod:`.result`: what one run returns;
 - :mod:`.runner`: the grid (memories x N x seeds), resumable JSON Lines results;
 - :mod:`.report`: markdown table and PNG plots.
 """
@@ -13,7 +15,7 @@ from .agent import AGENT_STRATEGIES, run_agent
 from .families import FAMILIES, SUITES, suite
 from .report import summarize, write_report
 from .runner import MODES, read_results, run_eval
-from .scripted import STRATEGIES, run_scripted
+from .scripted import STRATEGIES, replay, run_scripted
 from .tasks import EvalQuestion, EvalTask, TaskFileError, check_answer, load_tasks
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "check_answer",
     "load_tasks",
     "read_results",
+    "replay",
     "run_agent",
     "run_eval",
     "run_scripted",

@@ -1,12 +1,7 @@
 """Agent mode: the model drives the tools itself, in the real graph, then answers the task's questions.
 
-The tool world comes from the task's trajectory: each tool the trajectory calls becomes a LangChain
-tool that answers the same arguments with the same results (in order, for a key called more than
-once, as in the ``state`` family; the last result repeats after that), as the structured artifact
-the sleep reads, and as text followed by the next planned call (a paginated API's "next" link, as in
-the demo's archive). Arguments the trajectory never used get a tool error naming the known ones, so
-a model that invents a name learns nothing from it.
-The agent is told which calls to make (the task's text plus the plan, one call per step) and runs in
+The tools are the task's own, rebuilt from its trajectory (:mod:`.toolworld`). The agent is told
+which calls to make (the task's text plus the plan, one call per step) and runs in
 :func:`sleep_agent.build_agent` with the memory under test: the memory node, the sleep node and
 its adapter, the vector store, the summariser - everything a user's run has. What it remembers
 then depends on the memory *and* on how well the model drives the tools, so each run records the
@@ -27,25 +22,22 @@ Example::
 
 from __future__ import annotations
 
-import json
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.tools import StructuredTool, ToolException
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.checkpoint.memory import InMemorySaver
-from pydantic import create_model
 
-from sleep_agent import AdapterStore, AgentSettings, build_agent
+from sleep_agent import AgentSettings, LocalChatModel, MemoryContext, SleepConfig, Thread, build_agent, get_strategy
 from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
-from sleep_agent.memory import MemoryContext, get_strategy
-from sleep_agent.models import LocalChatModel
+from sleep_agent.memory import group_turns
 from sleep_agent.models.messages import to_template_dicts
 
 from .answering import SYSTEM_PROMPT, answer_task
-from .scripted import RunResult
+from .result import RunResult
 from .tasks import EvalTask
+from .toolworld import ToolWorld, with_recall
 
 __all__ = ["run_agent", "agent_budget", "ToolWorld", "AGENT_STRATEGIES"]
 
@@ -56,83 +48,6 @@ STEPS_PER_CALL = 2
 MAX_NUDGES = 3
 
 
-def _key(name: str, args: dict) -> str:
-    return name + json.dumps(args, sort_keys=True)
-
-
-class ToolWorld:
-    """The tools of a task's trajectory, answering what the trajectory answered."""
-
-    def __init__(self, task: EvalTask):
-        self.results: dict[str, list[str]] = defaultdict(list)  # call key -> results in trajectory order
-        self.served: dict[str, int] = defaultdict(int)
-        self.plan: list[tuple[str, dict]] = []
-        self.arg_types: dict[str, dict[str, type]] = {}
-        pending = {}
-        for m in task.messages:
-            if isinstance(m, AIMessage):
-                for c in m.tool_calls:
-                    pending[c["id"]] = (c["name"], c["args"])
-                    self.plan.append((c["name"], c["args"]))
-                    self.arg_types.setdefault(c["name"], {k: type(v) for k, v in c["args"].items()})
-            elif isinstance(m, ToolMessage) and m.tool_call_id in pending:
-                name, args = pending.pop(m.tool_call_id)
-                self.results[_key(name, args)].append(m.content if isinstance(m.content, str) else json.dumps(m.content))
-        self.errors = 0
-        self.cursor = 0  # the next planned call
-
-    def hint(self) -> str:
-        if self.cursor >= len(self.plan):
-            return "That was the last planned call: reply DONE."
-        name, args = self.plan[self.cursor]
-        return f"Next: call {json.dumps({'name': name, 'arguments': args})}"
-
-    def call(self, name: str, args: dict) -> tuple[str, dict | None]:
-        """``(content, artifact)``: the trajectory's result followed by the next planned call (like a
-        paginated API's "next" link: a 0.5B model otherwise stops after one call and echoes the
-        result), and the result itself as the structured artifact the sleep reads."""
-        key = _key(name, args)
-        if key not in self.results:
-            self.errors += 1
-            known = sorted({json.dumps(a, sort_keys=True) for n, a in self.plan if n == name})
-            raise ToolException(f"no record for {name} {json.dumps(args)}; known arguments: {', '.join(known[:8])}"
-                                + (" ..." if len(known) > 8 else "") + f". {self.hint()}")
-        results = self.results[key]
-        out = results[min(self.served[key], len(results) - 1)]
-        self.served[key] += 1
-        if self.cursor < len(self.plan) and _key(*self.plan[self.cursor]) == key:
-            self.cursor += 1
-        try:
-            artifact = json.loads(out)
-        except ValueError:
-            artifact = None
-        return f"{out}\n{self.hint()}", artifact if isinstance(artifact, dict) else None
-
-    def tools(self) -> list[StructuredTool]:
-        out = []
-        for name, types in self.arg_types.items():
-            schema = create_model(f"{name}_args", **{k: (t, ...) for k, t in types.items()})
-            out.append(StructuredTool.from_function(
-                lambda _n=name, **kw: self.call(_n, kw), name=name, args_schema=schema,
-                response_format="content_and_artifact", handle_tool_error=True,
-                description=f"{name}({', '.join(types)}): returns the record as JSON and the next call to make."))
-        return out
-
-    def prompt(self, task_text: str) -> str:
-        # one call per line in the JSON form the model emits its own calls in: a 0.5B model copies
-        # "lookup(name=...)" notation into the tool name
-        calls = "\n".join(json.dumps({"name": n, "arguments": a}) for n, a in self.plan)
-        return (f"{task_text}\nMake these {len(self.plan)} tool calls, one per step, in this order. "
-                f"Each result names the next call. After the last one, reply DONE.\n{calls}")
-
-    def planned_calls_made(self) -> int:
-        """Planned calls the agent made at least as many times as planned (order not required)."""
-        need = defaultdict(int)
-        for n, a in self.plan:
-            need[_key(n, a)] += 1
-        return sum(min(need[k], self.served[k]) for k in need)
-
-
 def agent_budget(runtime, world: ToolWorld, tools: list, task: EvalTask, prompt: str, budget: int, *,
                  recall: bool, high_water: float) -> int:
     """The agent's budget that leaves its trajectory as many turns of room as ``budget`` leaves the
@@ -140,12 +55,7 @@ def agent_budget(runtime, world: ToolWorld, tools: list, task: EvalTask, prompt:
     the plan, the tool schemas with the sleep agent's ``recall`` tool) and each turn (the result's
     next-call hint). Without both, the agent had room for under 3 turns where the replay had 4-5,
     and slept every other step (measured: 6 sleeps in 16 steps)."""
-    from langchain_core.utils.function_calling import convert_to_openai_tool
-
-    from sleep_agent.graph.recall_tool import make_recall_tool
-    from sleep_agent.memory import group_turns
-
-    tools = tools + ([make_recall_tool(None)] if recall else [])
+    tools = with_recall(tools, recall)
     fixed_agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
                                         {"role": "user", "content": prompt}],
                                        [convert_to_openai_tool(t) for t in tools])
@@ -169,8 +79,8 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     high_water = AgentSettings().high_water
     budget = agent_budget(runtime, world, tools, task, prompt, budget, recall=base == "sleep", high_water=high_water)
     settings = AgentSettings(memory=base, context_budget=budget, keep_last_turns=keep_last_turns,
-                             sleep_passes=passes, high_water=high_water)
-    result = RunResult(items=[])
+                             sleep=SleepConfig(passes=passes, seed=seed), high_water=high_water)
+    result = RunResult(items=[], context_budget=budget)
     config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     state, nudges = {"messages": []}, 0
     if memory != "floor":
@@ -210,7 +120,7 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
     result.agent = {"steps": len(result.steps), "calls_planned": len(world.plan),
                     "planned_calls_made": world.planned_calls_made(), "tool_errors": world.errors,
                     "nudges": nudges, "context_budget": budget}
-    ctx = MemoryContext(settings, thread, data_dir / "threads" / thread, llm)
-    result.items = answer_task(runtime, task, memory, get_strategy(base), ctx, state,
-                               AdapterStore(thread, data_dir), error=result.error)
+    ctx = MemoryContext(settings, Thread(thread, data_dir), llm, DEFAULT_SYSTEM_PROMPT,
+                        [convert_to_openai_tool(t) for t in with_recall(tools, base == "sleep")])
+    result.items = answer_task(runtime, task, memory, get_strategy(base), ctx, state, error=result.error)
     return result

@@ -83,7 +83,7 @@ def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, st
         turns = res.steps
         rows = [{"run": key, "task": task.id, "family": task.family, "strategy": strategy, "passes": n,
                  "seed": seed, "mode": mode, "agent": res.agent if i == 0 else None,
-                 "model": model, "budget": task_budget, "sleeps": res.sleeps,
+                 "model": model, "budget": task_budget, "context_budget": res.context_budget, "sleeps": res.sleeps,
                  "sleep_seconds": round(res.sleep_seconds, 1), "evictions": res.evictions, "error": res.error,
                  "trajectory_tokens": turns[-1]["trajectory_tokens"] if turns else 0,
                  "step_costs": turns if i == 0 else None, **item}

@@ -1,12 +1,17 @@
 """Scripted mode: replay a task's trajectory through one memory, then ask its questions.
 
-The task's tool calls and results are fed turn by turn into a window with the same budget rules as
-the agent's memory node (exact tokens, ``high_water x context_budget``; the task pinned; whole turns
-evicted, the last ``keep_last_turns`` kept). On overflow the memory strategy does what it does in the
-graph - the same strategy objects: ``sleep`` consolidates the evicted turns into the thread's adapter
-(N passes), ``vector`` stores them in the thread's chromadb collection, ``summary`` has the model
-summarise them (LangMem), ``window`` drops them, ``full`` keeps them. So memory is measured alone,
-not the model's skill at driving tools. Questions with ``checkpoints`` are also asked right after
+The task's tool calls and results are fed turn by turn, and after each turn the graph's own memory
+step runs (:func:`sleep_agent.memory.memory_step`: the same prompt, rendered with the agent's system
+prompt and the task's tool schemas, the same exact token count against ``high_water x
+context_budget``, the same eviction rule). On overflow the memory does what it does in the graph -
+the same strategy objects and methods: ``sleep`` consolidates the chosen turns into the thread's
+adapter (:meth:`~sleep_agent.memory.SleepMemory.sleep`, N passes) and leaves its wake note,
+``vector`` stores them in the thread's chromadb collection, ``summary`` has the model summarise them
+(LangMem), ``window`` drops them, ``full`` keeps them. So memory is measured alone, not the model's
+skill at driving tools, and a scripted row evicts what the agent would have evicted
+(tests/test_scripted_matches_graph.py). A task's budget is the room it was sized with under a bare
+question/answer prompt; the agent's system prompt and tool schemas are added on top
+(:func:`fitted_budget`, recorded per row as ``context_budget``). Questions with ``checkpoints`` are also asked right after
 those overflows (recall across several sleeps); their items carry ``after_overflows``.
 
 Two reference rows besides the five memories: ``floor`` sees nothing of the trajectory (no window, no
@@ -19,35 +24,86 @@ Every strategy then answers the same way (:mod:`.answering`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from sleep_agent import AdapterStore, AgentSettings
-from sleep_agent.consolidation import SleepTrainConfig, consolidate, derive_chains, extract_facts
-from sleep_agent.memory import SLEEP, MemoryContext, get_strategy, group_turns, split_keep_last
-from sleep_agent.models import LocalChatModel
+from langchain_core.messages import RemoveMessage
+
+from sleep_agent import (AgentSettings, ContextOverflowError, LocalChatModel, MemoryContext, SleepConfig, Thread,
+                         get_strategy)
+from sleep_agent.consolidation import derive_chains, extract_facts
+from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
+from sleep_agent.memory import Sleep, apply_update, build_prompt, group_turns, memory_step
 from sleep_agent.models.messages import to_template_dicts
 
 from .answering import SYSTEM_PROMPT, answer_task
+from .result import RunResult
 from .tasks import EvalTask
+from .toolworld import tool_schemas
 
-__all__ = ["run_scripted", "RunResult", "SYSTEM_PROMPT", "STRATEGIES"]
+__all__ = ["run_scripted", "replay", "fitted_budget", "RunResult", "SYSTEM_PROMPT", "STRATEGIES"]
 
 STRATEGIES = ("sleep", "vector", "vector+notes", "summary", "window", "full", "floor")
 
 
-@dataclass
-class RunResult:
-    items: list[dict]                      # one per question
-    sleeps: int = 0
-    sleep_seconds: float = 0.0
-    evictions: int = 0
-    steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s
-    error: str | None = None
-    agent: dict | None = None              # agent mode: steps, calls planned / made, tool errors, nudges
-    checkpoints: list[dict] = field(default_factory=list)  # items asked mid-run (after_overflows = k)
+def scripted_context(task: EvalTask, memory: str, settings: AgentSettings, llm, thread: Thread) -> MemoryContext:
+    """The memory context the graph would build for this task: the agent's system prompt and the
+    task's tool schemas (with ``recall`` for the sleep memory, as ``build_agent`` adds it)."""
+    return MemoryContext(settings, thread, llm, DEFAULT_SYSTEM_PROMPT,
+                         tool_schemas(task, recall=settings.memory == "sleep"))
+
+
+def fitted_budget(runtime, task: EvalTask, budget: int, schemas: list[dict], high_water: float) -> int:
+    """The graph's budget that leaves the trajectory the room ``budget`` leaves a bare question/answer
+    prompt (the short system prompt and the task, no tools), which is how task budgets are sized
+    (``evals/families.py``, users' task files). The agent's own system prompt and the tool schemas come
+    on top: 280-360 tokens on Qwen's template, almost nothing on SmolLM2's, which renders no tools,
+    so one budget would overflow one model on its first turn and never the other."""
+    task_msg = to_template_dicts(task.messages[:1])
+    bare = runtime.count_tokens([{"role": "system", "content": SYSTEM_PROMPT}] + task_msg)
+    agent = runtime.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM_PROMPT}] + task_msg, schemas)
+    return budget + max(0, math.ceil((agent - bare) / high_water))
+
+
+def replay(task: EvalTask, strategy, ctx: MemoryContext, *, notes: bool = False,
+           on_turn: Callable[[dict, list, int], None] | None = None,
+           on_overflow: Callable[[dict, int], None] | None = None) -> tuple[dict, str | None]:
+    """Feed ``task``'s turns through the memory step; return the final state and the error that
+    ended the replay early, if any (``full`` past the model's window: recorded, not hidden).
+
+    ``on_turn(state, turn, window_tokens)`` runs after each turn; ``on_overflow(state, k)`` right
+    after the k-th overflow that changed the window. ``notes``: the vector+notes ablation (evicted
+    turns' derived fact statements are stored as notes too)."""
+    # Memories remove messages by id; user files and generators may leave ids unset.
+    messages = [m if m.id else m.model_copy(update={"id": f"{task.id}-{i}"}) for i, m in enumerate(task.messages)]
+    state: dict = {"messages": messages[:1]}
+    overflows = 0
+    for turn in group_turns(messages[1:]):
+        state = apply_update(state, {"messages": turn})
+        try:
+            step = memory_step(strategy, state, ctx)
+        except ContextOverflowError as e:
+            return state, f"{type(e).__name__}: {e}"
+        state = apply_update(state, {"messages": step.truncated, "prompt_tokens": step.tokens})
+        outcome = step.outcome
+        if isinstance(outcome, Sleep):
+            state = apply_update(state, strategy.sleep(state, outcome.evicted, ctx))
+        elif outcome is not None and outcome.values:
+            if notes:
+                removed = {m.id for m in outcome.values.get("messages", []) if isinstance(m, RemoveMessage)}
+                facts = extract_facts([m for m in state["messages"] if m.id in removed])
+                strategy.store(ctx).add([f.statement() for f in facts + derive_chains(facts)], kind="notes")
+            state = apply_update(state, outcome.values)
+        changed = isinstance(outcome, Sleep) or (outcome is not None and bool(outcome.values))
+        if changed:  # ``full`` keeps all: no overflow to count
+            overflows += 1
+            if on_overflow:
+                on_overflow(state, overflows)
+        if on_turn:
+            on_turn(state, turn, ctx.count(build_prompt(strategy, state, ctx)))
+    return state, None
 
 
 def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: int, data_dir: Path,
@@ -55,75 +111,40 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
                  progress: Callable[[dict], None] | None = None) -> RunResult:
     if memory not in STRATEGIES:
         raise ValueError(f"unknown memory {memory!r}: choose from {', '.join(STRATEGIES)}")
-    notes = memory == "vector+notes"
     base = {"vector+notes": "vector", "floor": "window"}.get(memory, memory)
-    settings = AgentSettings(memory=base, context_budget=budget, keep_last_turns=keep_last_turns,
-                             sleep_passes=passes)
-    llm = LocalChatModel.from_runtime(runtime)
-    ctx = MemoryContext(settings, thread, data_dir / "threads" / thread, llm)
+    settings = AgentSettings(memory=base, keep_last_turns=keep_last_turns, sleep=SleepConfig(passes=passes, seed=seed))
+    ctx = scripted_context(task, memory, settings, LocalChatModel.from_runtime(runtime), Thread(thread, data_dir))
+    settings.context_budget = fitted_budget(runtime, task, budget, ctx.tools, settings.high_water)
     strategy = get_strategy(base)
-    store = AdapterStore(thread, data_dir)
-    system = [{"role": "system", "content": SYSTEM_PROMPT}]
-    # Memories remove messages by id; user files and generators may leave ids unset.
-    messages = [m if m.id else m.model_copy(update={"id": f"{task.id}-{i}"}) for i, m in enumerate(task.messages)]
-    pinned, turns = messages[:1], group_turns(messages[1:])
-    if memory == "floor":
-        pinned, turns = [], []
-    state: dict = {"messages": list(pinned)}
-    result = RunResult(items=[])
-    fed_tokens, t_feed, overflows = 0, time.perf_counter(), 0
+    result = RunResult(items=[], context_budget=settings.context_budget)
+    turns = len(group_turns(task.messages[1:]))
+    clock = {"fed": 0, "t": time.perf_counter()}
     runtime.deactivate_adapter()
 
-    for turn in turns:
-        state["messages"] += turn
-        fed_tokens += runtime.count_tokens(to_template_dicts(turn), add_generation_prompt=False)
-        extra = strategy.context(state, ctx)
-        sys_text = SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")
-        window = [{"role": "system", "content": sys_text}] + to_template_dicts(state["messages"])
-        tokens = runtime.count_tokens(window)
-        if tokens > settings.high_water * budget:
-            body = state["messages"][1:]
-            try:
-                action = strategy.on_overflow({**state, "prompt_tokens": tokens}, body, ctx)
-            except Exception as e:  # full: the window no longer fits the model - recorded, not hidden
-                result.error = f"{type(e).__name__}: {e}"
-                break
-            if action == SLEEP:
-                evicted, kept = split_keep_last(body, keep_last_turns)
-                t0 = time.perf_counter()
-                consolidate(runtime, store, pinned + evicted,
-                            config=SleepTrainConfig(passes=passes, lr=settings.sleep_lr, rank=settings.lora_rank,
-                                                    alpha=2 * settings.lora_rank, seed=seed,
-                                                    distill=settings.sleep_distill))
-                result.sleep_seconds += time.perf_counter() - t0
-                result.sleeps += 1
-                state["messages"] = pinned + kept
-                result.evictions += len(evicted)
-            elif action:
-                removed = {m.id for m in action.get("messages", [])}
-                if notes:
-                    facts = extract_facts([m for m in body if m.id in removed])
-                    strategy.add_notes([f.statement() for f in facts + derive_chains(facts)], ctx)
-                state["messages"] = [m for m in state["messages"] if m.id not in removed]
-                state.update({k: v for k, v in action.items() if k != "messages"})
-                result.evictions += len(removed)
-            if action:  # something left the window (``full`` keeps all: no overflow to count)
-                overflows += 1
-                asked = [q for q in task.questions if overflows in q.checkpoints]
-                if asked:  # recall across sleeps: these questions again, now (not timed as a step)
-                    t0 = time.perf_counter()
-                    result.checkpoints += answer_task(runtime, task, memory, strategy, ctx, state, store,
-                                                      questions=asked, after_overflows=overflows)
-                    t_feed += time.perf_counter() - t0
-            tokens = runtime.count_tokens([{"role": "system", "content": sys_text}]
-                                          + to_template_dicts(state["messages"]))
+    def on_turn(state, turn, window_tokens):
+        clock["fed"] += runtime.count_tokens(to_template_dicts(turn), add_generation_prompt=False)
         now = time.perf_counter()
-        result.steps.append({"trajectory_tokens": fed_tokens, "window_tokens": tokens,
-                             "seconds": round(now - t_feed, 3)})
-        t_feed = now
+        result.steps.append({"trajectory_tokens": clock["fed"], "window_tokens": window_tokens,
+                             "seconds": round(now - clock["t"], 3)})
+        clock["t"] = now
         if progress:
-            progress({"turn": len(result.steps), "turns": len(turns)})
+            progress({"turn": len(result.steps), "turns": turns})
 
-    result.items = result.checkpoints + answer_task(runtime, task, memory, strategy, ctx, state, store,
-                                                    error=result.error)
+    def on_overflow(state, k):
+        asked = [q for q in task.questions if k in q.checkpoints]
+        if asked:  # recall across sleeps: these questions again, now (not timed as a step)
+            t0 = time.perf_counter()
+            result.checkpoints += answer_task(runtime, task, memory, strategy, ctx, state,
+                                              questions=asked, after_overflows=k)
+            clock["t"] += time.perf_counter() - t0
+
+    state: dict = {"messages": []}  # floor: nothing of the trajectory
+    if memory != "floor":
+        state, result.error = replay(task, strategy, ctx, notes=memory == "vector+notes", on_turn=on_turn,
+                                     on_overflow=on_overflow)
+    reports = state.get("sleeps") or []
+    result.sleeps = len(reports)
+    result.sleep_seconds = sum((r.get("seconds") or {}).get("total", 0) for r in reports)
+    result.evictions = state.get("evicted_messages", 0)
+    result.items = result.checkpoints + answer_task(runtime, task, memory, strategy, ctx, state, error=result.error)
     return result

@@ -23,16 +23,19 @@ from .models import (
     model_status,
     parse_tool_calls,
 )
-from .adapters import AdapterIntegrityError, AdapterStore
-from .consolidation import SleepTrainConfig, consolidate
+from .adapters import AdapterIntegrityError, AdapterStore, Thread
+from .consolidation import QA_SYSTEM_PROMPT, consolidate
 from .graph import AgentState, build_agent, read_trajectory, sqlite_checkpointer
-from .memory import ContextOverflowError, get_strategy
+from .memory import ContextOverflowError, MemoryContext, SleepMemory, get_strategy
+from .names import MEMORY_NAMES
 from .paths import InvalidThreadIdError, home
-from .settings import AgentSettings, SettingsError
+from .settings import AgentSettings, SettingsError, SleepConfig
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MEMORY_NAMES",
     "MODELS",
+    "QA_SYSTEM_PROMPT",
     "AdapterIntegrityError",
     "AdapterLoadError",
     "AdapterStore",
@@ -42,10 +45,13 @@ __all__ = [
     "InvalidThreadIdError",
     "LocalChatModel",
     "LocalRuntime",
+    "MemoryContext",
     "ModelIntegrityError",
     "ModelNotInstalledError",
     "SettingsError",
-    "SleepTrainConfig",
+    "SleepConfig",
+    "SleepMemory",
+    "Thread",
     "UnknownModelError",
     "build_agent",
     "consolidate",

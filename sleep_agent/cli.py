@@ -127,10 +127,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from .adapters import AdapterStore
+    from .adapters import Thread
     from .graph import sqlite_checkpointer
 
-    store = AdapterStore(args.thread)
+    store = Thread(args.thread).store
     versions = store.history()
     saved = sqlite_checkpointer(args.checkpoint).get_tuple({"configurable": {"thread_id": args.thread}})
     values = saved.checkpoint["channel_values"] if saved else {}
@@ -258,15 +258,15 @@ def cmd_eval(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .memory import STRATEGIES
     from .models import DEFAULT_MODEL
+    from .names import MEMORY_NAMES
 
     p = argparse.ArgumentParser(prog="sleep-agent", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     def agent_flags(sp):
         sp.add_argument("--model", default=DEFAULT_MODEL, help="registry name, local folder or hub id")
-        sp.add_argument("--memory", choices=sorted(STRATEGIES), default=None, help="memory strategy (default sleep)")
+        sp.add_argument("--memory", choices=MEMORY_NAMES, default=None, help="memory strategy (default sleep)")
         sp.add_argument("--budget", type=int, default=None, help="context budget in tokens")
         sp.add_argument("--passes", type=int, default=None, help="sleep duration N (passes over the sleep data)")
         sp.add_argument("--lr", type=float, default=None, help="LoRA learning rate of the sleep")

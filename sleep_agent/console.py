@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 from .models.messages import content_text
 
-__all__ = ["run_live", "summarize"]
+__all__ = ["SleepBar", "run_live", "summarize"]
 
 
 def _short(text: str, n: int = 160) -> str:

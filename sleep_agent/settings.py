@@ -1,90 +1,185 @@
 """Run settings of the agent, in one place, each with the reason for its default.
 
-``AgentSettings`` holds the defaults given to ``build_agent``. A run overrides any of them through its
-context (``invoke(..., context={"context_budget": 600})``; in Studio, the run's context), typed by
-``AgentContext``, the graph's ``context_schema``: a TypedDict of the same fields, all optional, so
-that what a run leaves out keeps the build-time value. A bad value stops the run at the start with
-an error that names the field and the allowed values.
+``AgentSettings`` holds the defaults given to ``build_agent``; its ``sleep`` field is the one
+:class:`SleepConfig` that the graph, the evals and the benchmarks hand to the sleep as is. A run
+overrides any setting through its context (``invoke(..., context={"context_budget": 600})``; in
+Studio, the run's context), typed by ``AgentContext``, the graph's ``context_schema``: every field,
+all optional, so what a run leaves out keeps the build-time value. The sleep's knobs can be given
+nested (``{"sleep": {"passes": 4}}``) or flat (``{"sleep_passes": 4}``, see :data:`FLAT_SLEEP_KEYS`).
+A bad value stops the run at the start with an error that names the field and the allowed values.
+
+Measurements behind the defaults live in ``docs/`` with the commands that produced them.
+
+Example::
+
+    >>> s = AgentSettings.from_any({"context_budget": 1024, "sleep_passes": 4})
+    >>> s.sleep.passes, s.sleep.alpha
+    (4, 32)
 """
 
 from __future__ import annotations
 
 import typing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from typing_extensions import TypedDict
 
-__all__ = ["AgentContext", "AgentSettings", "SettingsError", "MEMORY_STRATEGIES"]
+from .names import MEMORY_NAMES, MemoryName
 
-MEMORY_STRATEGIES = ("sleep", "vector", "summary", "window", "full")
+__all__ = ["AgentContext", "AgentSettings", "FLAT_SLEEP_KEYS", "SettingsError", "SleepConfig"]
+
+# Run-context keys that set a sleep knob directly (Studio shows flat fields; scripts used them first).
+FLAT_SLEEP_KEYS = {"sleep_passes": "passes", "sleep_lr": "lr", "lora_rank": "rank", "sleep_distill": "distill"}
+_FLAT_NAME = {v: k for k, v in FLAT_SLEEP_KEYS.items()}
 
 
 class SettingsError(ValueError):
     """A settings value outside its allowed range; the message names the field."""
 
 
+def _need(ok: bool, name: str, value, allowed: str) -> None:
+    if not ok:
+        raise SettingsError(f"invalid setting {name}={value!r}: allowed {allowed}")
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+@dataclass
+class SleepConfig:
+    """How one sleep trains and checks the thread's LoRA adapter (sleep_agent.consolidation).
+
+    Args:
+        passes: sleep duration N, passes over the sleep data (the paper's N, arXiv 2605.26099). More
+            is not always better on a small model: past convergence it drifts (see ``stop_loss``).
+        lr: AdamW learning rate of the LoRA weights. Trap: a rate that recalls everything after one
+            sleep can, chained over several sleeps, break the model as an agent (garbage replies).
+        rank: LoRA rank on every linear layer.
+        alpha: LoRA scale numerator (``alpha / rank`` multiplies the update); ``None`` = ``2 * rank``.
+        target_modules: layers that get LoRA; "all-linear" is the starting recipe.
+        batch_size: examples per optimizer step. Sleep data is many short examples, and small batches
+            give more steps per pass, which recall needs.
+        stop_loss: adaptive stop: after a pass whose mean loss is under this, stop. Training far past
+            convergence makes the woken model babble; 0 disables it.
+        seed: shuffling and sampling seed, so a sleep is reproducible.
+        validate: after training, ask held-out, retained, general and unknown questions, and keep the
+            previous version when general knowledge or earlier facts got worse.
+        tolerance: questions a check may lose before it counts as worse. The checks are 4-8
+            questions, so 0 would refuse a sleep over one flipped answer.
+        pack: concatenate each step's examples into one row (attention stays inside each example)
+            instead of padding them. Off: without a varlen attention kernel the block-diagonal mask
+            costs more than the padding it saves on short, alike examples (docs/performance.md).
+        distill: weight of context distillation on questions about the new window (0 = off; 1 = the
+            teacher's distribution alone). The teacher is the model with the window in context and
+            the adapter off. Trap: it is only as good as the model reading its own context, which
+            for the 0.5B model is worse than the plain answers (docs/retention-*-distill*.md).
+    """
+
+    passes: int = 2
+    lr: float = 2e-4
+    rank: int = 16
+    alpha: int | None = None
+    target_modules: str | list[str] = "all-linear"
+    batch_size: int = 2
+    stop_loss: float = 0.02
+    seed: int = 0
+    validate: bool = True
+    tolerance: int = 1
+    pack: bool = False
+    distill: float = 0.0
+
+    def __post_init__(self):
+        if self.alpha is None:
+            self.alpha = 2 * self.rank if _is_int(self.rank) else None
+        self.validate_values()
+
+    def validate_values(self) -> "SleepConfig":
+        def need(ok: bool, name: str, allowed: str):
+            flat = f" (run-context key {_FLAT_NAME[name]})" if name in _FLAT_NAME else ""
+            _need(ok, f"sleep.{name}{flat}", getattr(self, name), allowed)
+
+        need(_is_int(self.passes) and 1 <= self.passes <= 64, "passes", "1..64")
+        need(_is_num(self.lr) and 0 < self.lr <= 1e-2, "lr", "0 < lr <= 0.01")
+        need(_is_int(self.rank) and 1 <= self.rank <= 256, "rank", "1..256")
+        need(_is_int(self.alpha) and 1 <= self.alpha <= 4096, "alpha", "1..4096")
+        need(isinstance(self.target_modules, (str, list)), "target_modules", '"all-linear" or a list of names')
+        need(_is_int(self.batch_size) and 1 <= self.batch_size <= 1024, "batch_size", "1..1024")
+        need(_is_num(self.stop_loss) and 0 <= self.stop_loss < 10, "stop_loss", "0..10")
+        need(_is_int(self.seed), "seed", "an integer")
+        need(isinstance(self.validate, bool), "validate", "true or false")
+        need(_is_int(self.tolerance) and 0 <= self.tolerance <= 100, "tolerance", "0..100")
+        need(isinstance(self.pack, bool), "pack", "true or false")
+        need(_is_num(self.distill) and 0 <= self.distill <= 1, "distill", "0..1")
+        return self
+
+    @classmethod
+    def from_any(cls, value, base: "SleepConfig | None" = None) -> "SleepConfig":
+        """A SleepConfig, or a dict of some of its fields applied over ``base`` (default: defaults)."""
+        if isinstance(value, cls):
+            return value.validate_values()
+        if value is None:
+            return base or cls()
+        if not isinstance(value, dict):
+            raise SettingsError(f"sleep settings must be a SleepConfig or a dict, not {type(value).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise SettingsError(f"unknown sleep setting(s) {', '.join(unknown)}: allowed {', '.join(sorted(known))}")
+        start = asdict(base) if base else {}
+        if "rank" in value and "alpha" not in value:
+            start.pop("alpha", None)  # a new rank with the default scale, not the old rank's alpha
+        return cls(**{**start, **value})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class AgentSettings:
-    # Which memory handles an overflowing window (see sleep_agent.memory).
-    memory: str = "sleep"
+    # Which memory handles an overflowing window (sleep_agent.memory).
+    memory: MemoryName = "sleep"
     # Tokens the rendered prompt may use (template and tool schemas included). Small by default so
-    # long tasks overflow on CPU in minutes; raise it towards the model's window for real work.
+    # long tasks overflow on a CPU in minutes; raise it towards the model's window for real work.
     context_budget: int = 2048
-    # Overflow handling starts when the prompt passes this share of the budget, leaving room for
-    # the model's reply and the next tool result.
+    # Overflow handling starts past this share of the budget, leaving room for the model's reply and
+    # the next tool result.
     high_water: float = 0.85
     # Whole turns (an assistant tool call with its results) kept in the window after a sleep or cut,
     # so the agent remembers what it was just doing.
     keep_last_turns: int = 2
-    # Least share of context_budget a sleep evicts: fewer turns are kept when the last
-    # keep_last_turns turns would leave less to consolidate. A sleep costs about the same whatever
-    # it consolidates (minutes on a CPU), and when the fixed prompt (system, tool schemas, wake
-    # note) fills most of a small budget, keeping 2 turns made the demo sleep at every step
-    # (6 sleeps in 9 steps at a 600-token budget). Re-measured with one kept turn it is still 6 in 9
-    # (docs/memory-steps.md): after a sleep the fixed prompt leaves under one turn of room, so only
-    # a larger budget helps there. (Putting sleeps off until the budget itself is reached cut that to
-    # 1 sleep, but the woken agent then read 3 of 5 records instead of 5; not kept, same doc.)
+    # Least share of the budget a sleep evicts, keeping fewer turns if needed: a sleep costs about the
+    # same whatever it consolidates, so a sleep over one small turn is mostly waste
+    # (docs/memory-steps.md).
     min_sleep_share: float = 0.25
-    # Sleep duration N: passes over the sleep data. 2 is where retention saturated in the probes of
-    # DESIGN.md section 4 on the 0.5B model (N=4 was no better and hallucinated more).
-    sleep_passes: int = 2
-    # LoRA learning rate. 5e-4 recalled every held-out fact after one sleep but, chained over 2-4
-    # sleeps, broke the 0.5B model as an agent (garbage replies); 2e-4 kept it calling tools through
-    # 3 sleeps with 75-100% held-out recall per sleep (demo runs, see the README).
-    sleep_lr: float = 2e-4
-    # Context distillation weight (SleepTrainConfig.distill): the student also matches the model's
-    # own answer distribution with the window in context. 0 = off: on the 0.5B model the
-    # in-context answer it teaches is right on 38% of 1-hop questions (the retention
-    # benchmark's ceiling), and measured at 0.5 it cut 1-hop recall from 0.96 to 0.67 at N=2
-    # (docs/retention-qwen2.5-coder-0.5b-distill0.5.md). `sleep-agent bench retention --distill W`.
-    sleep_distill: float = 0.0
-    # Fold the thread's adapter into the base weights while awake (models/fold.py): woken decode
-    # then runs a plain model, as fast as the base (1.03x; unfolded 0.50x on an H100 and 0.87x on
-    # 2 CPU cores, docs/performance.md). Costs a copy of the adapted layers' original weights while
-    # folded, so the next sleep starts from the exact base: ~0.7 GB of weights for the 0.5B model,
-    # +1.0 GB peak RSS in the CPU soak test. Turn it off where memory is tighter than decode time.
+    # How the sleep trains and validates the adapter (SleepConfig documents each knob).
+    sleep: SleepConfig = field(default_factory=SleepConfig)
+    # Fold the adapter into the base weights while awake (models/fold.py): woken decoding runs a plain
+    # model, as fast as the base, for a copy of the adapted layers' weights (~0.7 GB for the 0.5B
+    # model; docs/performance.md). Turn it off where memory is tighter than decode time.
     merge_adapter: bool = True
-    # LoRA rank; r=16 on all linear layers is the starting recipe (DESIGN.md section 4).
-    lora_rank: int = 16
     # Agent steps (model calls) before the run stops, so a looping model cannot run forever.
     max_steps: int = 60
-    # Tool calls executed per model reply; extra calls are dropped from the reply. Small local models
-    # emit runs of duplicated calls (qwen2.5-coder-0.5b: 21 at once); one per step keeps the
-    # trajectory coherent. Raise it for models that use parallel calls well.
+    # Tool calls executed per reply; extra calls are dropped. Small models emit runs of duplicated
+    # calls, and one per step keeps the trajectory coherent. Raise it for models that use parallel
+    # calls well.
     max_tool_calls_per_step: int = 1
     # Longest reply per model call.
     max_new_tokens: int = 256
     # Characters of one tool result kept in the window; longer results get an explicit marker.
     max_tool_result_chars: int = 2000
-    # vector memory: chunks retrieved before each model call. 4 short chunks cover a fact and its
-    # neighbours without crowding the window of a 2k budget.
+    # vector memory: chunks retrieved before each model call; a few short chunks cover a fact and its
+    # neighbours without crowding a small window.
     vector_k: int = 4
-    # vector memory: characters per stored chunk. Whole turns are packed up to this size (a turn
-    # longer than it is stored alone), so a tool call always stays with its result. ~100 tokens:
-    # several fit the retrieved share of a small budget (a 600-token budget leaves 150).
+    # vector memory: characters per stored chunk (whole turns packed up to it, ~100 tokens), so
+    # several fit the retrieved share of a small budget.
     vector_chunk_chars: int = 400
-    # vector memory: share of context_budget the retrieved block may take; lower-ranked chunks are
-    # dropped to fit. Too high and retrieval itself overflows the window and forces more evictions.
+    # vector memory: share of the budget the retrieved block may take. Too high and retrieval itself
+    # overflows the window and forces more evictions.
     vector_budget_share: float = 0.25
     # summary memory: longest running summary, in tokens (also the summariser's reply limit).
     summary_max_tokens: int = 200
@@ -93,36 +188,51 @@ class AgentSettings:
         self.validate()
 
     def validate(self) -> "AgentSettings":
-        def need(ok: bool, field: str, allowed: str):
-            if not ok:
-                raise SettingsError(f"invalid setting {field}={getattr(self, field)!r}: allowed {allowed}")
+        def need(ok: bool, name: str, allowed: str):
+            _need(ok, name, getattr(self, name), allowed)
 
-        need(self.memory in MEMORY_STRATEGIES, "memory", "one of " + ", ".join(MEMORY_STRATEGIES))
-        need(isinstance(self.context_budget, int) and 256 <= self.context_budget <= 1_000_000,
+        need(self.memory in MEMORY_NAMES, "memory", "one of " + ", ".join(MEMORY_NAMES))
+        need(_is_int(self.context_budget) and 256 <= self.context_budget <= 1_000_000,
              "context_budget", "an integer in 256..1000000")
-        need(isinstance(self.high_water, (int, float)) and 0.1 <= self.high_water <= 1.0, "high_water", "0.1..1.0")
-        need(isinstance(self.keep_last_turns, int) and 0 <= self.keep_last_turns <= 100, "keep_last_turns", "0..100")
-        need(isinstance(self.min_sleep_share, (int, float)) and 0 <= self.min_sleep_share <= 0.9,
-             "min_sleep_share", "0..0.9")
-        need(isinstance(self.sleep_passes, int) and 1 <= self.sleep_passes <= 64, "sleep_passes", "1..64")
-        need(isinstance(self.sleep_lr, (int, float)) and 0 < self.sleep_lr <= 1e-2, "sleep_lr", "0 < lr <= 0.01")
-        need(isinstance(self.sleep_distill, (int, float)) and 0 <= self.sleep_distill <= 1, "sleep_distill", "0..1")
+        need(_is_num(self.high_water) and 0.1 <= self.high_water <= 1.0, "high_water", "0.1..1.0")
+        need(_is_int(self.keep_last_turns) and 0 <= self.keep_last_turns <= 100, "keep_last_turns", "0..100")
+        need(_is_num(self.min_sleep_share) and 0 <= self.min_sleep_share <= 0.9, "min_sleep_share", "0..0.9")
+        need(isinstance(self.sleep, SleepConfig), "sleep", "a SleepConfig (or a dict of its fields)")
+        self.sleep.validate_values()
         need(isinstance(self.merge_adapter, bool), "merge_adapter", "true or false")
-        need(isinstance(self.lora_rank, int) and 1 <= self.lora_rank <= 256, "lora_rank", "1..256")
-        need(isinstance(self.max_steps, int) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
-        need(isinstance(self.max_tool_calls_per_step, int) and 1 <= self.max_tool_calls_per_step <= 64,
+        need(_is_int(self.max_steps) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
+        need(_is_int(self.max_tool_calls_per_step) and 1 <= self.max_tool_calls_per_step <= 64,
              "max_tool_calls_per_step", "1..64")
-        need(isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 8192, "max_new_tokens", "1..8192")
-        need(isinstance(self.max_tool_result_chars, int) and 100 <= self.max_tool_result_chars,
+        need(_is_int(self.max_new_tokens) and 1 <= self.max_new_tokens <= 8192, "max_new_tokens", "1..8192")
+        need(_is_int(self.max_tool_result_chars) and 100 <= self.max_tool_result_chars,
              "max_tool_result_chars", ">= 100")
-        need(isinstance(self.vector_k, int) and 1 <= self.vector_k <= 50, "vector_k", "1..50")
-        need(isinstance(self.vector_chunk_chars, int) and 100 <= self.vector_chunk_chars <= 20_000,
+        need(_is_int(self.vector_k) and 1 <= self.vector_k <= 50, "vector_k", "1..50")
+        need(_is_int(self.vector_chunk_chars) and 100 <= self.vector_chunk_chars <= 20_000,
              "vector_chunk_chars", "100..20000")
-        need(isinstance(self.vector_budget_share, (int, float)) and 0.05 <= self.vector_budget_share <= 0.6,
+        need(_is_num(self.vector_budget_share) and 0.05 <= self.vector_budget_share <= 0.6,
              "vector_budget_share", "0.05..0.6")
-        need(isinstance(self.summary_max_tokens, int) and 32 <= self.summary_max_tokens <= 2048,
+        need(_is_int(self.summary_max_tokens) and 32 <= self.summary_max_tokens <= 2048,
              "summary_max_tokens", "32..2048")
         return self
+
+    def merged(self, overrides: dict | None) -> "AgentSettings":
+        """These settings with ``overrides`` applied: top-level fields, a partial ``sleep`` dict, and
+        flat sleep keys (:data:`FLAT_SLEEP_KEYS`, applied last). Unknown keys are an error."""
+        if not overrides:
+            return self
+        if not isinstance(overrides, dict):
+            raise SettingsError(f"settings must be AgentSettings or a dict, not {type(overrides).__name__}")
+        overrides = dict(overrides)
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known - set(FLAT_SLEEP_KEYS))
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {', '.join(unknown)}: allowed "
+                                f"{', '.join(sorted(known | set(FLAT_SLEEP_KEYS)))}")
+        sleep = SleepConfig.from_any(overrides.pop("sleep", None), base=self.sleep)
+        flat = {FLAT_SLEEP_KEYS[k]: overrides.pop(k) for k in list(overrides) if k in FLAT_SLEEP_KEYS}
+        if flat:
+            sleep = SleepConfig.from_any(flat, base=sleep)
+        return replace(self, **overrides, sleep=sleep)
 
     @classmethod
     def from_any(cls, value) -> "AgentSettings":
@@ -131,17 +241,14 @@ class AgentSettings:
             return cls()
         if isinstance(value, cls):
             return value.validate()
-        if isinstance(value, dict):
-            known = {f.name for f in fields(cls)}
-            unknown = sorted(set(value) - known)
-            if unknown:
-                raise SettingsError(f"unknown setting(s) {', '.join(unknown)}: allowed {', '.join(sorted(known))}")
-            return cls(**value)
-        raise SettingsError(f"settings must be AgentSettings or a dict, not {type(value).__name__}")
+        return cls().merged(value)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-# The run-context schema: every AgentSettings field, optional (see the module docstring).
-AgentContext = TypedDict("AgentContext", typing.get_type_hints(AgentSettings), total=False)
+# The run-context schema (see the module docstring): every field optional, the sleep's knobs also flat.
+_CONTEXT_FIELDS = {k: v for k, v in typing.get_type_hints(AgentSettings).items() if k != "sleep"}
+_CONTEXT_FIELDS["sleep"] = dict  # some of SleepConfig's fields
+_CONTEXT_FIELDS.update({flat: typing.get_type_hints(SleepConfig)[name] for flat, name in FLAT_SLEEP_KEYS.items()})
+AgentContext = TypedDict("AgentContext", _CONTEXT_FIELDS, total=False)

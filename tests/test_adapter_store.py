@@ -390,3 +390,33 @@ def test_default_root_is_sleep_agent_home(tmp_path, monkeypatch):
     assert store.path == tmp_path / "home" / "threads" / "t" / "adapters"
     store.publish(fake_writer("h"), {})
     assert store.latest().path == tmp_path / "home" / "threads" / "t" / "adapters" / "v0001"
+
+
+def test_thread_verifies_its_live_version_once_per_head_change(tmp_path, monkeypatch):
+    from sleep_agent import Thread
+
+    thread = Thread("t", tmp_path)
+    assert thread.latest() is None and thread.dir == tmp_path / "threads" / "t"
+    publish_n(thread.store, 1)
+    verified = []
+    real_verify = AdapterStore._verify
+    monkeypatch.setattr(AdapterStore, "_verify", lambda self, v, m: (verified.append(v), real_verify(self, v, m)))
+    assert thread.latest().version == 1 and verified == [1]
+    for _ in range(5):  # agent steps: no hashing while HEAD stays
+        assert thread.latest().version == 1
+    assert verified == [1]
+    thread.store.publish(fake_writer("t2"), {"step": 2})  # HEAD moves: verified again (once)
+    verified.clear()
+    assert thread.latest().version == 2 and thread.latest().version == 2 and verified == [2]
+    flip_byte(thread.store.version_path(2) / "adapter_model.safetensors")
+    thread.forget_cache()  # a damaged live version is found on the next verification and rolled back
+    assert thread.latest().version == 1 and "rolled back to v0001" in " ".join(thread.store.events)
+
+
+def test_thread_id_is_checked_before_anything_else(tmp_path):
+    from sleep_agent import InvalidThreadIdError, Thread
+
+    with pytest.raises(InvalidThreadIdError):
+        Thread("../escape", tmp_path)
+    assert Thread.from_config({"configurable": {}}, tmp_path).id == "default"
+    assert Thread.from_config({"configurable": {"thread_id": "a-1"}}, tmp_path).id == "a-1"

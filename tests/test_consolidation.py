@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from sleep_agent import AdapterStore
+from sleep_agent import AdapterStore, SleepConfig
 from sleep_agent_benchmarks.world import World
-from sleep_agent.consolidation import (Scores, SleepExample, SleepTrainConfig, assemble, build_examples,
+from sleep_agent.consolidation import (Scores, SleepExample, assemble, build_examples,
                                        consolidate, derive_chains, extract_facts, is_unknown_reply, judge,
                                        unknown_examples)
 from sleep_agent.consolidation.dataset import TEMPLATES
@@ -53,7 +53,7 @@ def test_unknown_examples_never_name_a_known_entity():
 
 def test_assemble_mixes_parts_and_replays_only_earlier_training_data():
     w1, w2 = World(seed=1), World(seed=2, exclude=frozenset(World(seed=1).names))
-    cfg = SleepTrainConfig()
+    cfg = SleepConfig()
     first = assemble(w1.trajectory(), [], cfg)
     assert first.parts["replay"] == 0 and first.parts["chain"] > 0 and first.parts["unknown"] >= 8
     assert first.parts["general"] > 0
@@ -81,7 +81,7 @@ def test_a_sleep_that_validates_worse_is_not_published(tiny_runtime, tmp_path):
     """A random model answers nothing right: compared with a previous version that knew everything,
     the new adapter must be rejected, the previous one stay active, and the reason be recorded."""
     store = AdapterStore("reject", tmp_path)
-    cfg = SleepTrainConfig(passes=1, validate=False)
+    cfg = SleepConfig(passes=1, validate=False)
     traj = World(seed=1, people=2, companies=1).trajectory()
     first = consolidate(tiny_runtime, store, traj, config=cfg)
     assert first.version == 1 and not first.rejected
@@ -92,7 +92,7 @@ def test_a_sleep_that_validates_worse_is_not_published(tiny_runtime, tmp_path):
     manifest_path.write_text(json.dumps(manifest))
 
     second = consolidate(tiny_runtime, store, World(seed=2, people=2, companies=1).trajectory(),
-                         config=SleepTrainConfig(passes=1))
+                         config=SleepConfig(passes=1))
     assert second.rejected and "general accuracy fell" in second.rejected[0]
     assert second.version == 1 and store.versions() == [1]
     assert any("not published" in e for e in store.events)
@@ -102,7 +102,7 @@ def test_a_sleep_that_validates_worse_is_not_published(tiny_runtime, tmp_path):
 def test_sleep_data_file_records_heldout_for_later_retention_checks(tiny_runtime, tmp_path):
     store = AdapterStore("history", tmp_path)
     consolidate(tiny_runtime, store, World(seed=1, people=2, companies=1).trajectory(),
-                config=SleepTrainConfig(passes=1, validate=False))
+                config=SleepConfig(passes=1, validate=False))
     rows = [SleepExample(**json.loads(line)) for line in
             (store.version_path(1) / "sleep_data.jsonl").read_text().splitlines()]
     parts = {r.part for r in rows}
@@ -138,7 +138,7 @@ def test_an_updated_value_replaces_the_old_one_within_and_across_sleeps():
     first = _update(0, "Kalmere Dam", 10) + _update(1, "Kalmere Dam", 17)
     facts = [f for f in extract_facts(first) if f.relation == "level"]
     assert [f.answer for f in facts] == ["17"]  # latest value wins inside one window
-    cfg = SleepTrainConfig()
+    cfg = SleepConfig()
     one = assemble(first, [], cfg)
     two = assemble(_update(2, "Kalmere Dam", 42), one.history, cfg)
     answers = {e.answer for e in two.train + two.history if e.subject == "Kalmere Dam"}

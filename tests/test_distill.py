@@ -10,7 +10,8 @@ import torch
 
 from sleep_agent import AdapterStore
 from sleep_agent_benchmarks.world import World
-from sleep_agent.consolidation import SleepTrainConfig, consolidate
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import consolidate
 from sleep_agent.consolidation.dataset import SleepExample
 from sleep_agent.consolidation.distill import TeacherTargets, mixed_answer_loss, teacher_targets
 from sleep_agent.consolidation.trainer import encode_example
@@ -20,6 +21,7 @@ SYSTEM = "You are a helpful assistant."
 
 
 def test_teacher_with_a_cached_window_matches_a_plain_forward(tiny_runtime):
+    tiny_runtime.deactivate_adapter()  # the plain forward below is the base model, whatever ran before
     window = to_template_dicts(World(seed=3, people=2, companies=1).trajectory())
     examples = [SleepExample("Which city is listed for Ana Berg?", "Tarnwick.", "probe"),
                 SleepExample("What is 2 + 2?", "4.", "general"),
@@ -57,7 +59,7 @@ def test_mixed_loss_is_cross_entropy_without_teachers_and_with_one_hot_teachers(
 def test_a_distilled_sleep_trains_and_records_it(tiny_runtime, tmp_path):
     store = AdapterStore("distill", tmp_path)
     report = consolidate(tiny_runtime, store, World(seed=1, people=2, companies=1).trajectory(),
-                         config=SleepTrainConfig(passes=1, validate=False, distill=0.5))
+                         config=SleepConfig(passes=1, validate=False, distill=0.5))
     manifest = json.loads((store.version_path(report.version) / "manifest.json").read_text())
     assert manifest["distill"]["weight"] == 0.5
     assert manifest["distill"]["examples"] == report.data_parts["probe"] > 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sleep_agent.consolidation.trainer import SleepTrainConfig, _prepare_peft, save_trained_adapter
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation.trainer import _prepare_peft, save_trained_adapter
 
 
 def _logits(rt, ids):
@@ -28,12 +29,12 @@ def _has_lora_modules(module) -> bool:
 def adapter_dir(tiny_runtime, tmp_path):
     import torch
 
-    pm = _prepare_peft(tiny_runtime, SleepTrainConfig(), None)
+    pm = _prepare_peft(tiny_runtime, SleepConfig(), None)
     torch.manual_seed(1)
     for name, p in pm.named_parameters():  # a visibly non-zero adapter
         if "lora_B" in name:
             p.data.normal_(0, 0.05)
-    save_trained_adapter(pm, tmp_path)
+    save_trained_adapter(tiny_runtime, tmp_path)
     tiny_runtime.deactivate_adapter()
     yield tmp_path
     tiny_runtime.deactivate_adapter()

@@ -13,7 +13,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalChatModel, LocalRuntime, build_agent
-from sleep_agent.consolidation import SleepTrainConfig, consolidate, is_correct
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import consolidate, is_correct
 from sleep_agent.models.messages import content_text
 from sleep_agent_tools import RecordArchive
 
@@ -41,7 +42,7 @@ def test_thread_b_gets_none_of_what_thread_a_learned(smol, tmp_path):
     qa = [(f"Which city is listed for {p.name}?", p.city) for p in archive.people] + \
          [(f"What is the job of {p.name}?", p.job) for p in archive.people]
     consolidate(smol, AdapterStore("thread-a", tmp_path), _trajectory(archive),
-                config=SleepTrainConfig(passes=3, lr=5e-4, system_prompt=SYSTEM))
+                config=SleepConfig(passes=3, lr=5e-4))
 
     # The agent graph as users run it; the runtime still has A's fresh adapter active.
     graph = build_agent(LocalChatModel.from_runtime(smol), [], memory="window", recall=False,

@@ -11,7 +11,7 @@ from sleep_agent import AgentSettings, LocalChatModel, build_agent
 from sleep_agent.memory import MemoryContext, VectorMemory
 from sleep_agent.memory.chunks import chunk_turns
 from sleep_agent.memory.vector import RETRIEVED_HEADER
-from sleep_agent.paths import thread_dir
+from sleep_agent import Thread
 from sleep_agent_tools import RecordArchive
 
 TASK = ("The archive holds {n} records. Call next_record again and again, one call per reply, until it "
@@ -40,7 +40,7 @@ def test_vector_store_is_per_thread(tiny_runtime, tmp_path):
     """Real chromadb + MiniLM: a thread retrieves its own evicted turns and never another thread's."""
     llm = LocalChatModel.from_runtime(tiny_runtime)  # only its tokenizer is used here
     mem, settings = VectorMemory(), AgentSettings(memory="vector", keep_last_turns=0)
-    ctx = {t: MemoryContext(settings, t, thread_dir(t, tmp_path), llm) for t in ("a", "b")}
+    ctx = {t: MemoryContext(settings, Thread(t, tmp_path), llm) for t in ("a", "b")}
     body_a = _turns(4)
     mem.on_overflow({"messages": body_a}, body_a, ctx["a"])
     block = mem.retrieve("Which city is P2 in?", ctx["a"])
@@ -82,10 +82,10 @@ def test_vector_memory_retrieves_the_evicted_fact_and_nothing_from_other_threads
     settings = AgentSettings(memory="vector", context_budget=600)
     mem = VectorMemory()
     block_a = mem.retrieve(f"In which city does {first.name} live?",
-                           MemoryContext(settings, "vec-a", thread_dir("vec-a", tmp_path), llm))
+                           MemoryContext(settings, Thread("vec-a", tmp_path), llm))
     assert block_a and first.name in block_a and first.city in block_a
     block_b = mem.retrieve(f"In which city does {first.name} live?",
-                           MemoryContext(settings, "vec-b", thread_dir("vec-b", tmp_path), llm)) or ""
+                           MemoryContext(settings, Thread("vec-b", tmp_path), llm)) or ""
     assert not any(p.name in block_b for p in a.people)  # nothing of thread a in thread b
     assert any(p.name in block_b for p in _read_people(b, "vec-b"))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, ToolMessage
+from langchain_core.messages import AIMessage, RemoveMessage, ToolMessage
 
-from sleep_agent import AgentSettings, InvalidThreadIdError, SettingsError
-from sleep_agent.memory import ContextOverflowError, FullMemory, MemoryContext, WindowMemory, split_keep_last
+from sleep_agent import AgentSettings, InvalidThreadIdError, SettingsError, SleepConfig, Thread
+from sleep_agent.memory import (ContextOverflowError, FullMemory, MemoryContext, Update, WindowMemory, choose_eviction,
+                                split_keep_last)
 from sleep_agent.paths import thread_dir
 
 
@@ -34,8 +35,6 @@ def test_cut_never_separates_a_tool_call_from_its_results(shape, keep):
 
 
 def test_sleep_evicts_at_least_the_minimum_by_keeping_fewer_turns():
-    from sleep_agent.graph.sleep_node import choose_eviction
-
     body = [m for i in range(4) for m in _turn(i)]          # 4 turns of 2 messages
     count = len                                               # "tokens" = messages, for the test
     assert choose_eviction(body, 2, 4, count) == body[:4]     # 2 turns kept: 4 evicted is enough
@@ -47,8 +46,10 @@ def test_sleep_evicts_at_least_the_minimum_by_keeping_fewer_turns():
 
 def test_window_memory_removes_oldest_whole_turns(tmp_path):
     body = _turn(1, 2) + _turn(2) + _turn(3)
-    ctx = MemoryContext(AgentSettings(memory="window", keep_last_turns=1), "t", tmp_path, llm=None)
+    ctx = MemoryContext(AgentSettings(memory="window", keep_last_turns=1), Thread("t", tmp_path), llm=None)
     update = WindowMemory().on_overflow({"messages": body}, body, ctx)
+    assert isinstance(update, Update)
+    update = update.values
     removed = {m.id for m in update["messages"]}
     assert all(isinstance(m, RemoveMessage) for m in update["messages"])
     assert removed == {"a1", "t1-0", "t1-1", "a2", "t2-0"}
@@ -59,8 +60,8 @@ def test_full_memory_errors_clearly_when_the_model_window_is_exceeded(tiny_runti
     from sleep_agent import LocalChatModel
 
     llm = LocalChatModel.from_runtime(tiny_runtime)
-    ctx = MemoryContext(AgentSettings(memory="full"), "t", tmp_path, llm)
-    assert FullMemory().on_overflow({"prompt_tokens": 100}, [], ctx) == {}  # still fits the model
+    ctx = MemoryContext(AgentSettings(memory="full"), Thread("t", tmp_path), llm)
+    assert FullMemory().on_overflow({"prompt_tokens": 100}, [], ctx) == Update()  # still fits the model
     with pytest.raises(ContextOverflowError, match="no longer fits"):
         FullMemory().on_overflow({"prompt_tokens": tiny_runtime.max_context}, [], ctx)
 
@@ -69,15 +70,28 @@ def test_full_memory_errors_clearly_when_the_model_window_is_exceeded(tiny_runti
     ("memory", "telepathy", "one of sleep"),
     ("context_budget", 10, "256..1000000"),
     ("high_water", 3.0, "0.1..1.0"),
-    ("sleep_passes", 0, "1..64"),
+    ("sleep_passes", 0, "1..64"),       # flat run-context keys name themselves in the error
     ("sleep_lr", -1.0, "0 < lr"),
     ("sleep_distill", 1.5, "0..1"),
     ("max_tool_calls_per_step", 0, "1..64"),
 ])
 def test_bad_settings_name_the_field_and_allowed_values(field, value, allowed):
     with pytest.raises(SettingsError) as e:
-        AgentSettings(**{field: value})
+        AgentSettings.from_any({field: value})
     assert field in str(e.value) and allowed in str(e.value)
+
+
+def test_flat_and_nested_sleep_keys_reach_the_one_sleep_config():
+    defaults = AgentSettings(sleep=SleepConfig(passes=3, rank=8))
+    flat = defaults.merged({"sleep_passes": 4, "sleep_lr": 1e-4, "lora_rank": 4, "sleep_distill": 0.5})
+    assert (flat.sleep.passes, flat.sleep.lr, flat.sleep.rank, flat.sleep.alpha, flat.sleep.distill) == (4, 1e-4, 4, 8, 0.5)
+    nested = defaults.merged({"sleep": {"passes": 5}})
+    assert (nested.sleep.passes, nested.sleep.rank, nested.sleep.alpha) == (5, 8, 16)  # the rest kept
+    assert defaults.sleep.passes == 3  # merged() returns a copy
+    with pytest.raises(SettingsError, match="unknown sleep setting"):
+        defaults.merged({"sleep": {"pases": 2}})
+    with pytest.raises(SettingsError, match=r"sleep.rank"):
+        SleepConfig(rank=0)
 
 
 def test_unknown_setting_is_refused():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sleep_agent import AdapterStore, LocalChatModel, build_agent
 from sleep_agent_benchmarks.world import World
-from sleep_agent.consolidation import EntityGate, SleepTrainConfig, consolidate
-from sleep_agent.graph.prompts import wake_note
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import EntityGate, consolidate
+from sleep_agent.memory import wake_note
 
 
 def test_entity_gate_matches_whole_names_case_insensitively(tmp_path):
@@ -29,7 +30,7 @@ def test_recall_tool_is_added_for_sleep_memory_and_uses_the_thread_adapter(tiny_
 
     world = World(seed=1, people=2, companies=1)
     consolidate(tiny_runtime, AdapterStore("recaller", tmp_path), world.trajectory(),
-                config=SleepTrainConfig(passes=1, validate=False))
+                config=SleepConfig(passes=1, validate=False))
     tiny_runtime.deactivate_adapter()
     reply = tools["recall"].invoke({"question": f"What is the city of {world.names[-1]}?"}, config)
     assert isinstance(reply, str)
@@ -55,15 +56,15 @@ def test_wake_note_stays_short_however_many_calls_were_consolidated():
 def test_gate_declines_unfamiliar_names_and_asks_the_base_model_the_rest(tiny_runtime, monkeypatch, tmp_path):
     """Plumbing on the tiny random model, to which every multi-token name is unfamiliar."""
     from sleep_agent.consolidation import answer_questions
-    from sleep_agent.consolidation.validation import DECLINE_PROMPT
+    from sleep_agent.consolidation import DECLINE_PROMPT
 
     seen = []  # (rendered prompt, adapter layers on?) for every question asked
     render = tiny_runtime.render
     monkeypatch.setattr(tiny_runtime, "render", lambda msgs, *a, **k: (
-        seen.append((msgs, tiny_runtime._adapter_layers_enabled())), render(msgs, *a, **k))[1])
+        seen.append((msgs, tiny_runtime.adapter_enabled)), render(msgs, *a, **k))[1])
     world = World(seed=1, people=2, companies=1)
     consolidate(tiny_runtime, AdapterStore("gated", tmp_path),
-                world.trajectory(), config=SleepTrainConfig(passes=1, validate=False))
+                world.trajectory(), config=SleepConfig(passes=1, validate=False))
     seen.clear()
     known, unknown = f"What is the city of {world.names[0]}?", "What is the city of Zorvan Quellbrook?"
     replies = answer_questions(tiny_runtime, [unknown, known], "sys", max_new_tokens=2,

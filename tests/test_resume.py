@@ -4,11 +4,14 @@ thread with its latest adapter (SQLite checkpoint + per-thread adapter store on 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+from langchain_core.tools import StructuredTool
 
 SCRIPT = textwrap.dedent('''
     import json, sys
@@ -55,3 +58,44 @@ def test_thread_resumes_in_a_new_process_with_its_adapter(tmp_path):
     assert second["first_message"].startswith("The archive holds 10 records")  # same thread, task pinned
     version = f"v{first['adapter_version']:04d}"
     assert second["active_adapter"] and second["active_adapter"].endswith(version), second
+
+
+OLD = Path(__file__).parent / "fixtures" / "thread-before-restructuring"
+
+
+def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tmp_path):
+    """``tests/fixtures/thread-before-restructuring`` was written by commit 7abf1ef (before one sleep
+    config, the Thread and the memory-owned sleep): a sleep-memory thread on the conftest's tiny
+    *random* model that slept once (adapter v0001) and stopped at max_steps. Today's code resumes it:
+    the checkpoint's state reads back, the adapter verifies and is the one decoding, and the next
+    overflow sleeps on top of it (v0002, parent v0001)."""
+    from scripted_model import ScriptedChatModel
+
+    from sleep_agent import build_agent, sqlite_checkpointer
+
+    home = tmp_path / "home"
+    shutil.copytree(OLD, home)
+
+    def lookup(member: str) -> str:
+        """Look up one guild member by id."""
+        i = int(member.split("-")[1])
+        return json.dumps({"member": member, "name": f"Member number {i}", "hall": f"Hall {chr(65 + i)}",
+                           "motto": "steady hands " * 3})
+
+    plan = [json.dumps({"name": "lookup", "arguments": {"member": f"M-{i:02d}"}}) for i in range(5, 12)]
+    llm = ScriptedChatModel.from_runtime(tiny_runtime, script=lambda p, n: plan[n] if n < len(plan) else "Done.")
+    graph = build_agent(llm, [StructuredTool.from_function(lookup)], memory="sleep", data_dir=home,
+                        settings={"context_budget": 700, "keep_last_turns": 1, "sleep_passes": 1}).compile(
+        checkpointer=sqlite_checkpointer(home / "checkpoints.sqlite"))
+    config = {"configurable": {"thread_id": "old-thread"}, "recursion_limit": 500}
+    before = graph.get_state(config).values
+    assert before["steps"] == 5 and len(before["sleeps"]) == 1 and before["adapter_version"] == 1
+
+    state = graph.invoke({"messages": [("user", "Go on: look up M-05 to M-11.")]}, config,
+                         context={"max_steps": 12}, durability="sync")
+    assert llm.calls[0]["adapter"].endswith("v0001")  # the old adapter verified and decoding
+    assert state["messages"][0].content.startswith("Look up members M-00")  # same thread, task pinned
+    assert state["steps"] > before["steps"]
+    assert len(state["sleeps"]) >= 2 and state["sleeps"][-1]["version"] == 2
+    manifest = json.loads((home / "threads" / "old-thread" / "adapters" / "v0002" / "manifest.json").read_text())
+    assert manifest["parent"] == 1

@@ -7,7 +7,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalRuntime
-from sleep_agent.consolidation import SleepTrainConfig, answer_question, consolidate, is_correct
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import answer_question, consolidate, is_correct
 from sleep_agent_tools import RecordArchive
 
 SYSTEM = "You are a helpful assistant."
@@ -36,7 +37,7 @@ def test_one_sleep_teaches_facts_the_model_did_not_know(smol, tmp_path):
 
     store = AdapterStore("recall-test", tmp_path)
     report = consolidate(smol, store, _trajectory(archive, 5),
-                         config=SleepTrainConfig(passes=4, lr=5e-4, system_prompt=SYSTEM))
+                         config=SleepConfig(passes=4, lr=5e-4))
     after = sum(is_correct(answer_question(smol, q, SYSTEM), a) for q, a in questions)
     assert after >= 3, f"only {after}/5 facts recalled after sleep (loss {report.loss_curve[-3:]})"
     # the sleep is recorded: a verified adapter version with its training stats

@@ -18,7 +18,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore
-from sleep_agent.consolidation import SleepTrainConfig, consolidate
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import consolidate
 from sleep_agent_tools import RecordArchive
 
 CYCLES = 8
@@ -63,7 +64,7 @@ def _trajectory(person, i: int):
 def test_eight_sleeps_in_one_process_do_not_grow_memory(qwen_runtime, tmp_path):
     people = RecordArchive(seed=5, size=CYCLES).people
     store = AdapterStore("soak", tmp_path)
-    cfg = SleepTrainConfig(passes=1, validate=False)
+    cfg = SleepConfig(passes=1, validate=False)
     peaks, seconds = [], []
     for i, person in enumerate(people):
         t0 = time.perf_counter()

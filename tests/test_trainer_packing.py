@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from sleep_agent.consolidation.trainer import _prepare_peft, answer_loss, collate, SleepTrainConfig
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation.trainer import _prepare_peft, answer_loss, collate
 
 
 def _loss(pm, batch, pack):
@@ -22,8 +23,8 @@ def _loss(pm, batch, pack):
 def pm(tiny_runtime):
     import torch
 
-    model = _prepare_peft(tiny_runtime, SleepTrainConfig(), None)
-    torch.manual_seed(0)
+    torch.manual_seed(0)  # the LoRA initialisation draws from the global generator: same adapter whatever ran before
+    model = _prepare_peft(tiny_runtime, SleepConfig(), None)
     for name, p in model.named_parameters():  # a non-zero LoRA, so the adapter path is exercised
         if "lora_B" in name:
             p.data.normal_(0, 0.02)

@@ -1,4 +1,4 @@
-"""Per-thread LoRA adapter versions: crash-safe publishing, sha256 verification and rollback."""
+"""Per-thread LoRA adapter versions (crash-safe publishing, sha256 verification, rollback) and the Thread."""
 
 from .store import (
     FORBIDDEN_SUFFIXES,
@@ -8,12 +8,15 @@ from .store import (
     AdapterStore,
     AdapterVersion,
 )
+from .thread import DEFAULT_THREAD, Thread
 
 __all__ = [
+    "DEFAULT_THREAD",
     "FORBIDDEN_SUFFIXES",
     "REQUIRED_FILES",
     "AdapterIntegrityError",
     "AdapterPublishError",
     "AdapterStore",
     "AdapterVersion",
+    "Thread",
 ]

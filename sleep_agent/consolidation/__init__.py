@@ -4,27 +4,30 @@
 - :mod:`.anchors`: general-knowledge and "no record" examples against forgetting and hallucination;
 - :mod:`.trainer`: LoRA training on answer tokens (sleep duration N = passes);
 - :mod:`.gate`: answer with the adapter only about entities it consolidated;
+- :mod:`.answering`: the one gated way to ask the adapter a question (validation, recall, evals);
 - :mod:`.familiar`: decline names the base model does not know (its own surprisal), for the gate;
 - :mod:`.validation`: held-out checks after training and the publish-or-keep decision;
 - :mod:`.engine`: the whole sleep, from evicted messages to a published adapter version.
 """
 
 from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
-from .dataset import Fact, SleepExample, build_examples, derive_chains, extract_facts
+from .dataset import QA_SYSTEM_PROMPT, Fact, SleepExample, build_examples, derive_chains, extract_facts
 from .gate import EntityGate
 from .engine import SleepData, SleepReport, assemble, consolidate
-from .trainer import SleepTrainConfig, TrainResult, train_sleep
-from .validation import Scores, answer_question, answer_questions, is_correct, judge, score
+from .trainer import TrainResult, train_sleep
+from .answering import DECLINE_PROMPT, answer_question, answer_questions, first_sentence
+from .validation import Scores, is_correct, judge, score
 
 __all__ = [
+    "DECLINE_PROMPT",
     "GENERAL_CONTROL",
+    "QA_SYSTEM_PROMPT",
     "EntityGate",
     "Fact",
     "Scores",
     "SleepData",
     "SleepExample",
     "SleepReport",
-    "SleepTrainConfig",
     "TrainResult",
     "answer_question",
     "answer_questions",
@@ -33,6 +36,7 @@ __all__ = [
     "consolidate",
     "derive_chains",
     "extract_facts",
+    "first_sentence",
     "general_correct",
     "is_correct",
     "is_unknown_reply",

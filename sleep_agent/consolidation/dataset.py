@@ -1,7 +1,8 @@
 """Sleep data: turn an evicted trajectory into question/answer examples to train the adapter on.
 
-Raw next-token replay of a trajectory retains almost nothing (DESIGN.md section 4: 0% recall at every
-N); paraphrased questions about it with their answers, in the chat template used when awake, do.
+Raw next-token replay of a trajectory retains almost nothing (0% held-out recall at every N in the
+project's first probes); paraphrased questions about it with their answers, in the chat template
+used when awake, do.
 Facts come from the structured parts of the trajectory:
 
 - a structured tool result - the ToolMessage's ``artifact`` when it is a dict (tools made with
@@ -14,7 +15,7 @@ Facts come from the structured parts of the trajectory:
 - derived implications (:func:`derive_chains`): when one fact's answer is another fact's subject
   (Ana's employer is Brightwell; Brightwell's headquarters is Tarnwick), the composed 2-hop fact
   "the headquarters of the employer of Ana is Tarnwick" is trained too. The adapter does not
-  compose facts by itself (2-hop stayed at 0-8% with 1-hop training only, DESIGN.md section 4):
+  compose facts by itself (2-hop stayed at 0-8% with 1-hop training only, in the same probes):
   the composition has to happen while sleeping.
 
 Each fact gets several training phrasings and one held-out phrasing that is never trained on, so
@@ -31,12 +32,18 @@ from dataclasses import asdict, dataclass
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..models.messages import content_text
+from ..names import DATA_PARTS, FACT_KINDS, DataPart, FactKind
 
-__all__ = ["Fact", "SleepExample", "extract_facts", "derive_chains", "build_examples", "behavior_examples",
+__all__ = ["QA_SYSTEM_PROMPT", "Fact", "SleepExample", "extract_facts", "derive_chains", "build_examples", "behavior_examples",
            "TEMPLATES"]
 
+# The system prompt of every question/answer example, of validation and of recall: the form the sleep
+# trains. Short on purpose: sleep time is proportional to tokens, and the agent's own prompt with tool
+# schemas would be most of each example.
+QA_SYSTEM_PROMPT = "You are a helpful assistant."
+
 # kind -> (training phrasings, held-out phrasings). Fields: {subject}, {relation}, {answer}.
-TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+TEMPLATES: dict[FactKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "attribute": (
         ("What is the {relation} of {subject}?",
          "{subject}: what is their {relation}?",
@@ -58,6 +65,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Do you know the {relation} of {subject}?",),
     ),
 }
+assert set(TEMPLATES) == set(FACT_KINDS), "every fact kind needs its phrasings"
 MAX_CHAINS = 64                 # derived 2-hop facts per sleep: they grow as a product of the facts
 MAX_ANSWER_CHARS = 400          # long tool outputs are cut: the facts that matter come first
 _ENTITY_KEYS = ("name", "title", "id", "entity", "key")  # which JSON field names the entity
@@ -67,10 +75,14 @@ _ENTITY_KEYS = ("name", "title", "id", "entity", "key")  # which JSON field name
 class Fact:
     """One thing learned: ``subject`` has ``relation`` = ``answer`` (``kind`` picks the phrasings)."""
 
-    kind: str
+    kind: FactKind
     subject: str
     relation: str
     answer: str
+
+    def __post_init__(self):
+        if self.kind not in FACT_KINDS:
+            raise ValueError(f"unknown fact kind {self.kind!r}: one of {', '.join(FACT_KINDS)}")
 
     def statement(self) -> str:
         if self.kind in ("attribute", "chain"):
@@ -90,10 +102,14 @@ class SleepExample:
 
     question: str
     answer: str
-    part: str  # data part: probe | chain | replay | heldout | behavior | general | unknown
+    part: DataPart  # which part of the sleep data (sleep_agent.names.DATA_PARTS)
     conversation: str = ""
     subject: str = ""  # the fact's entity (probes, held-out): what the adapter now knows about
     relation: str = ""  # the fact's relation: a later sleep that restates it replaces these examples
+
+    def __post_init__(self):
+        if self.part not in DATA_PARTS:
+            raise ValueError(f"unknown sleep data part {self.part!r}: one of {', '.join(DATA_PARTS)}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -190,7 +206,7 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
 def behavior_examples(messages: Sequence[BaseMessage], system_prompt: str, *, max_examples: int = 2,
                       history_turns: int = 1) -> list[SleepExample]:
     """Replay of the agent's last tool-call turns, each with the task and ``history_turns`` turns before it."""
-    from ..memory.turns import group_turns
+    from ..turns import group_turns
     from ..models.messages import to_template_dicts
 
     head = [m for m in messages[:1] if not isinstance(m, (AIMessage, ToolMessage))]  # the task

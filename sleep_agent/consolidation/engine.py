@@ -9,7 +9,7 @@ and the report says why (``SleepReport.rejected``).
 
 Example::
 
-    >>> report = consolidate(runtime, AdapterStore("thread-1"), evicted_messages, config=SleepTrainConfig())
+    >>> report = consolidate(runtime, AdapterStore("thread-1"), evicted_messages, config=SleepConfig())
     >>> report.version, report.validation["heldout"]
 """
 
@@ -27,9 +27,11 @@ from langchain_core.messages import BaseMessage
 from ..adapters import AdapterStore
 from ..crashpoints import crash_point
 from ..models.messages import to_template_dicts
+from ..settings import SleepConfig
 from .anchors import general_examples, unknown_examples
-from .dataset import SleepExample, behavior_examples, build_examples, derive_chains, extract_facts
-from .trainer import SleepTrainConfig, save_trained_adapter, train_sleep
+from .dataset import (QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples, derive_chains,
+                      extract_facts)
+from .trainer import save_trained_adapter, train_sleep
 from .validation import judge, score
 
 __all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "SLEEP_DATA_FILE"]
@@ -122,9 +124,12 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
     return out
 
 
-def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
-             config: SleepTrainConfig) -> SleepData:
-    """The sleep data: new probes + derived 2-hop chains + replay of earlier sleeps + anchors."""
+def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], config: SleepConfig, *,
+             agent_prompt: str | None = None, tools: list[dict] | None = None) -> SleepData:
+    """The sleep data: new probes + derived 2-hop chains + replay of earlier sleeps + anchors.
+
+    With ``tools`` (the agent's tool schemas), the agent's last tool-call turns are replayed too,
+    rendered under ``agent_prompt`` exactly as when awake (behavior examples)."""
     rng = random.Random(config.seed + len(earlier))
     facts = extract_facts(messages)
     chains = derive_chains(facts)
@@ -142,7 +147,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
     unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),
                                seed=config.seed + len(earlier)) if subjects else []
     general = general_examples()
-    behavior = behavior_examples(messages, config.agent_system_prompt or config.system_prompt) if config.tools else []
+    behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
     examples = train + replay + unknown + general + behavior
     rng.shuffle(examples)
     parts = {"probe": sum(e.part == "probe" for e in train), "chain": sum(e.part == "chain" for e in train),
@@ -155,35 +160,36 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample],
         subjects=subjects, relations=relations, facts=len(facts) + len(chains), parts=parts)
 
 
-def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepTrainConfig,
-                span: tuple[int, int] | None = None,
+def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepConfig,
+                agent_prompt: str | None = None, tools: list[dict] | None = None, span: tuple[int, int] | None = None,
                 progress: Callable[[dict], None] | None = None,
                 on_pass: Callable[[int], None] | None = None) -> SleepReport:
     """Train the thread's adapter on ``messages``; publish + activate a new version if it validates.
 
-    ``on_pass(n)`` is called after each training pass with the adapter in training active (the
+    ``agent_prompt`` and ``tools`` (the agent's system prompt and tool schemas) make behavior examples
+    (see :func:`assemble`). ``on_pass(n)`` is called after each training pass with the adapter in training active (the
     retention benchmark measures accuracy against sleep duration N this way).
     """
     t0 = time.perf_counter()
     emit = progress or (lambda e: None)
     emit({"phase": "dataset", "seconds": 0.0})
     previous = store.latest()
-    data = assemble(messages, _read_history(previous), config)
+    data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools)
     crash_point("sleep_after_dataset")
     if previous is not None:
         before = previous.manifest.get("validation") or {}
     else:  # a thread's first sleep is compared with the base model
         with runtime.adapter_disabled():
-            before = score(runtime, config.system_prompt).to_dict()
+            before = score(runtime, QA_SYSTEM_PROMPT).to_dict()
     t_data = time.perf_counter()
 
-    pm, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
-                             window=to_template_dicts(messages) if config.distill > 0 else None,
+    _, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
+                             window=to_template_dicts(messages) if config.distill > 0 else None, tools=tools,
                              progress=emit, on_pass=on_pass)
     t_train = time.perf_counter()
 
     emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
-    scores = score(runtime, config.system_prompt, heldout=data.heldout, retained=data.retained,
+    scores = score(runtime, QA_SYSTEM_PROMPT, heldout=data.heldout, retained=data.retained,
                    known_subjects=data.subjects, relations=data.relations, seed=config.seed)
     rejected = judge(scores, before, tolerance=config.tolerance) if config.validate else []
     crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
@@ -205,7 +211,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
         emit({"phase": "publish", "seconds": round(t_val - t0, 1)})
 
         def write(dest: Path) -> None:
-            save_trained_adapter(pm, dest)
+            save_trained_adapter(runtime, dest)
             lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in data.history]
             (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
 

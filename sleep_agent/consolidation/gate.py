@@ -1,11 +1,11 @@
 """Entity gate: use the adapter only for questions about entities the thread's sleeps consolidated.
 
 A LoRA adapter trained on "X's city is Y" also answers "Z's city?" for a never-seen Z with a trained
-city (DESIGN.md section 4: 42-67% of unknown-entity questions hallucinated even with "no record"
-examples), and it can nudge general answers. The sleep knows exactly which entities it stored (every
+city (42-67% of unknown-entity questions hallucinated even with "no record" examples), and it can
+nudge general answers. The sleep knows exactly which entities it stored (every
 example's ``subject``), so a question that names none of them is answered by the base model, which
 keeps its general knowledge intact. The base model hallucinates about made-up names too (the 0.5B
-model declined 19% of them unprompted, 44% when told to), so :func:`~.validation.answer_questions`
+model declined 19% of them unprompted, 44% when told to), so :func:`~.answering.answer_questions`
 declines a name the base model finds unfamiliar before asking it anything (:mod:`.familiar`).
 
 Example::

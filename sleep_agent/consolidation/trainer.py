@@ -7,7 +7,7 @@ under its lock: the base stays frozen (bf16), the LoRA weights train in fp32.
 
 Example::
 
-    >>> result = train_sleep(runtime, examples, SleepTrainConfig(passes=2), init_from=None)
+    >>> result = train_sleep(runtime, examples, SleepConfig(passes=2), init_from=None)
     >>> result.loss_curve[-1] < result.loss_curve[0]
 """
 
@@ -16,17 +16,16 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..crashpoints import crash_point
-from .dataset import SleepExample
+from ..settings import SleepConfig
+from .dataset import QA_SYSTEM_PROMPT, SleepExample
 
-__all__ = ["SleepTrainConfig", "TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
+__all__ = ["TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
            "collate", "answer_loss", "answer_logits"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
@@ -34,63 +33,6 @@ TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced
 # the step, so reading it every step keeps the CPU from queueing the next one; the loss curve is
 # still recorded per step, just fetched in groups.
 LOSS_SYNC_EVERY = 8
-
-
-@dataclass
-class SleepTrainConfig:
-    """Args:
-        passes: sleep duration N (epochs over the sleep data).
-        lr: AdamW learning rate for the LoRA weights.
-        rank / alpha: LoRA rank and scale (alpha / rank multiplies the update).
-        target_modules: which linear layers get LoRA; "all-linear" is the starting recipe.
-        batch_size: examples per optimizer step. Sleep data is many short examples, so small
-            batches give more steps per pass, which is what recall needed in the probes.
-        system_prompt: the system message of question/answer examples and of the validation
-            questions. Keep it short: with the agent's 40-token prompt it was 60% of each example's
-            tokens, and sleep time is proportional to tokens.
-        agent_system_prompt: the agent's own system prompt, for behavior examples (replayed agent
-            turns rendered exactly as when awake); ``None`` uses ``system_prompt``.
-        tools: the agent's tool schemas (OpenAI format), rendered in behavior examples only.
-        stop_loss: adaptive stopping - after a pass whose mean loss is below this, stop. Training on
-            past convergence drifts the model: on the 0.5B model N=4 was worse than N=2
-            (DESIGN.md section 4), and four sleeps trained to a loss of 1e-3 made it babble.
-            At 0.05 the retention benchmark's sleep stopped after pass 3 with 1-hop recall still
-            at 0.83 (pass 2); 0.02 lets it go on while the loss still falls. 0 disables it.
-        seed: shuffling seed, for reproducible sleeps.
-        validate: after training, ask held-out, retained, general and unknown questions and keep the
-            previous version when general knowledge or earlier facts got worse (``consolidation.validation``).
-        tolerance: questions a check may lose before it counts as worse. The checks are 4-8 questions,
-            so 0 would reject on a single flipped answer.
-        pack: concatenate each step's examples into one row (position ids restart per example, so
-            attention stays inside each example: transformers builds a block-diagonal causal mask
-            from them) instead of padding them to the longest. Same loss, no padding tokens, and
-            ``batch_size`` stays the examples per step. Off by default: sleep examples are short
-            and alike (little padding), and without a varlen attention kernel the dense
-            block-diagonal mask costs more than the padding saves (measured in
-            ``sleep-agent bench perf --batch-sizes``, docs/performance.md).
-        distill: weight of context distillation on the questions about the new window (0: off,
-            plain cross-entropy; 1: the teacher's distribution alone). The teacher is the model
-            with the window in context and the adapter disabled (``consolidation.distill``). It
-            costs one forward over the window plus a short one per question, once per sleep.
-            Trap: the teacher is only as good as the model's in-context answer; where the model
-            misreads its context (2-hop chains on 0.5B), it is left to cross-entropy.
-    """
-
-    passes: int = 2
-    lr: float = 2e-4  # the agent's default too (AgentSettings.sleep_lr says why)
-    rank: int = 16
-    alpha: int = 32
-    target_modules: str | list[str] = "all-linear"
-    batch_size: int = 2
-    system_prompt: str = "You are a helpful assistant."
-    agent_system_prompt: str | None = None
-    tools: list[dict] | None = None
-    stop_loss: float = 0.02
-    seed: int = 0
-    validate: bool = True
-    tolerance: int = 1
-    pack: bool = False
-    distill: float = 0.0
 
 
 @dataclass
@@ -119,32 +61,13 @@ def encode_example(runtime, ex: SleepExample, system_prompt: str,
     return runtime.encode(prompt), runtime.encode(full[len(prompt):].rstrip("\n"))
 
 
-def _prepare_peft(runtime, config: SleepTrainConfig, init_from: Path | None):
+def _prepare_peft(runtime, config: SleepConfig, init_from: Path | None):
     """Put a trainable adapter named TRAIN_ADAPTER on the runtime's model and return the PeftModel."""
-    from peft import LoraConfig, PeftModel, get_peft_model
+    from peft import LoraConfig
 
-    runtime._unmerge()
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=config.target_modules,
                       lora_dropout=0.0, task_type="CAUSAL_LM")
-    pm = runtime.peft_model
-    if pm is not None and TRAIN_ADAPTER in pm.peft_config:
-        pm.delete_adapter(TRAIN_ADAPTER)
-    if init_from is not None:
-        if pm is None:
-            pm = PeftModel.from_pretrained(runtime.base_model, init_from, adapter_name=TRAIN_ADAPTER,
-                                           is_trainable=True)
-        else:
-            pm.load_adapter(init_from, adapter_name=TRAIN_ADAPTER, is_trainable=True)
-    elif pm is None:
-        pm = get_peft_model(runtime.base_model, lora, adapter_name=TRAIN_ADAPTER)
-    else:
-        pm.add_adapter(TRAIN_ADAPTER, lora)
-    runtime.peft_model = pm
-    pm.set_adapter(TRAIN_ADAPTER)
-    pm.base_model.enable_adapter_layers()
-    for name, p in pm.named_parameters():
-        p.requires_grad = f".{TRAIN_ADAPTER}." in name and "lora_" in name
-    return pm
+    return runtime.trainable_adapter(TRAIN_ADAPTER, lora, init_from)
 
 
 def collate(batch: Sequence[tuple[list[int], list[int]]], pad: int, *, pack: bool):
@@ -199,9 +122,9 @@ def answer_loss(peft_model, ids, mask, labels, positions=None):
     return F.cross_entropy(logits.float(), targets)
 
 
-def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainConfig, *,
+def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepConfig, *,
                 init_from: Path | None = None, window: list[dict] | None = None,
-                progress: Callable[[dict], None] | None = None,
+                tools: list[dict] | None = None, progress: Callable[[dict], None] | None = None,
                 on_pass: Callable[[int], None] | None = None) -> tuple[object, TrainResult]:
     """Train the adapter for ``config.passes`` passes; return ``(peft_model, result)``.
 
@@ -209,6 +132,7 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
     (see :func:`save_trained_adapter`) and then activates the published version. ``on_pass(n)`` runs
     after pass ``n`` with the model in eval mode (to measure accuracy against sleep duration).
     ``window``: the trajectory as chat dicts, the teacher's context when ``config.distill`` > 0.
+    ``tools``: the agent's tool schemas (OpenAI format), rendered in behavior examples only.
     """
     import torch
 
@@ -218,10 +142,10 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
     result = TrainResult()
     with runtime.lock:
         pm = _prepare_peft(runtime, config, init_from)
-        encoded = [encode_example(runtime, ex, config.system_prompt, config.tools) for ex in examples]
+        encoded = [encode_example(runtime, ex, QA_SYSTEM_PROMPT, tools) for ex in examples]
         teachers = [None] * len(encoded)
         if config.distill > 0 and window:  # computed once, before any step: the teacher never changes
-            teachers = teacher_targets(runtime, window, encoded, config.system_prompt,
+            teachers = teacher_targets(runtime, window, encoded, QA_SYSTEM_PROMPT,
                                        [ex.question if ex.part in DISTILL_PARTS else None for ex in examples])
             result.distilled = sum(t is not None for t in teachers)
         params = [p for p in pm.parameters() if p.requires_grad]
@@ -275,15 +199,6 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepTrainCon
     return pm, result
 
 
-def save_trained_adapter(peft_model, dest: Path) -> None:
+def save_trained_adapter(runtime, dest: Path) -> None:
     """Write the TRAIN_ADAPTER weights as a plain adapter folder (safetensors) at ``dest``."""
-    # peft saves non-default adapters into a sub-folder named after them; move the files up.
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        peft_model.save_pretrained(tmp, selected_adapters=[TRAIN_ADAPTER], safe_serialization=True)
-        src = Path(tmp) / TRAIN_ADAPTER
-        if not src.is_dir():
-            src = Path(tmp)
-        for f in src.iterdir():
-            if f.is_file():
-                shutil.move(str(f), dest / f.name)
-                crash_point("adapter_save_partial")  # some of the files are written
+    runtime.save_adapter(TRAIN_ADAPTER, dest)

@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from .anchors import GENERAL_CONTROL, UNKNOWN_ANSWER, general_correct, is_unknown_reply, unknown_examples
+from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from .answering import answer_questions
 from .dataset import SleepExample
-from .familiar import UNFAMILIAR_NATS, unfamiliar_names
-from .gate import EntityGate
 
-__all__ = ["Scores", "score", "judge", "answer_question", "answer_questions", "first_sentence", "is_correct"]
+__all__ = ["Scores", "score", "judge", "is_correct"]
 
 MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
 MAX_RETAINED = 4   # earlier facts asked
@@ -47,60 +46,6 @@ def is_correct(reply: str, answer: str) -> bool:
     """Loose match: the expected answer (or its first line) appears in the reply, case-insensitive."""
     reply, answer = reply.lower().strip(), answer.lower().strip()
     return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
-
-
-# Told to the base model for a question the gate routes away from the adapter. Made-up names rarely get
-# this far (the familiarity check declines them first, :mod:`.familiar`); the instruction is for
-# the ones that slip through, e.g. a lower-cased name.
-DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a specific person, company "
-                  "or place that you do not know, reply: I have no record of it.")
-
-def first_sentence(text: str) -> str:
-    """A reply cut after its first sentence, as single-question decoding stops there."""
-    for i, ch in enumerate(text):
-        if ch == "\n" or (ch == "." and text[:i + 1].rstrip()):
-            return text[:i + 1]
-    return text
-
-
-def answer_questions(runtime, questions: Sequence[str], system_prompt: str, max_new_tokens: int = 24, *,
-                     gate: EntityGate | None = None, context: Sequence[dict] = (),
-                     decline_shots: Sequence[tuple[str, str]] = (),
-                     unfamiliar_nats: float | None = UNFAMILIAR_NATS) -> list[str]:
-    """Short answers (first sentence) to ``questions``, batched; ``context`` (chat dicts) goes first.
-
-    With a ``gate``, a question that names no consolidated entity is answered by the base model
-    (adapter off): declined outright if it names someone the base model does not know
-    (:mod:`.familiar`; ``unfamiliar_nats=None`` skips that check), else asked with
-    :data:`DECLINE_PROMPT` (and ``decline_shots``, worked examples that benchmarks/decline_shots.py
-    compares: none by default, as they make the model refuse real names). See :mod:`.gate`.
-    """
-    def ask(qs: list[str], prompt: str, shots: Sequence[tuple[str, str]] = ()) -> list[str]:
-        worked = [m for q, a in shots for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
-        rendered = [runtime.render([{"role": "system", "content": prompt}, *worked, *context,
-                                    {"role": "user", "content": q}]) for q in qs]
-        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
-
-    questions = list(questions)
-    if gate is None:
-        return ask(questions, system_prompt)
-    routed = [i for i, q in enumerate(questions) if gate.allows(q)]
-    replies = dict(zip(routed, ask([questions[i] for i in routed], system_prompt)))
-    with runtime.adapter_disabled():
-        if unfamiliar_nats is not None:
-            for i in range(len(questions)):
-                if i not in replies and (unknown := unfamiliar_names(runtime, questions[i], unfamiliar_nats)):
-                    replies[i] = UNKNOWN_ANSWER.format(subject=unknown[0])
-        others = [i for i in range(len(questions)) if i not in replies]
-        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT,
-                                       decline_shots)))
-    return [replies[i] for i in range(len(questions))]
-
-
-def answer_question(runtime, question: str, system_prompt: str, max_new_tokens: int = 24, *,
-                    gate: EntityGate | None = None) -> str:
-    """One short answer (see :func:`answer_questions`)."""
-    return answer_questions(runtime, [question], system_prompt, max_new_tokens, gate=gate)[0]
 
 
 def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check) -> float | None:

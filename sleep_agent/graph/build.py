@@ -58,7 +58,7 @@ def build_agent(model, tools: Sequence, *, memory: str | None = None, settings: 
     """
     s = AgentSettings.from_any(settings)
     if memory is not None:
-        s = AgentSettings.from_any({**s.to_dict(), "memory": memory})
+        s = s.merged({"memory": memory})
     cfg = AgentConfig(model, list(tools), system_prompt, s, Path(data_dir) if data_dir else None)
     with_recall = s.memory == "sleep" if recall is None else recall
     if with_recall:

@@ -7,29 +7,22 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from ..crashpoints import crash_point
-from ..memory import SLEEP
+from ..memory import Sleep, apply_update, build_prompt, memory_step
 from ..models.messages import content_text
-from ..settings import AgentContext, AgentSettings
-from .context import AgentConfig, run_settings, split_task, thread_id_of, use_thread_adapter
+from ..settings import AgentContext
+from .context import AgentConfig, run_settings
 from .prompts import LOOP_NOTE, invalid_call_feedback
 
-__all__ = ["make_agent_node", "make_memory_node", "make_router", "build_prompt", "MAX_PARSE_RETRIES"]
+__all__ = ["make_agent_node", "make_memory_node", "make_router", "MAX_PARSE_RETRIES"]
 
 MAX_PARSE_RETRIES = 2  # invalid or empty replies in a row before the run ends with the model's text
 REPEAT_LIMIT = 3       # identical tool results in a row before the model must answer without tools
-
-
-def build_prompt(cfg: AgentConfig, state: dict, settings: AgentSettings, config) -> list:
-    """System prompt (+ the strategy's context text) followed by the window."""
-    extra = cfg.strategy(settings).context(state, cfg.memory_context(settings, config))
-    system = cfg.system_prompt + (f"\n\n{extra}" if extra else "")
-    return [SystemMessage(system)] + list(state.get("messages", []))
 
 
 def make_agent_node(cfg: AgentConfig):
@@ -37,14 +30,15 @@ def make_agent_node(cfg: AgentConfig):
 
     def agent(state: dict, runtime: Runtime[AgentContext], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
-        prompt = build_prompt(cfg, state, settings, config)
+        ctx = cfg.memory_context(settings, config)
+        prompt = build_prompt(cfg.strategy(settings), state, ctx)
         # A small model can loop on a call whose result no longer changes; then it answers with
         # no tools bound, so it must reply in words.
         model, stuck = bound, state.get("repeats", 0) >= REPEAT_LIMIT - 1
         if stuck:
             model, prompt = cfg.llm, prompt + [HumanMessage(LOOP_NOTE)]
         with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
-            version = use_thread_adapter(cfg, thread_id_of(config), settings.merge_adapter)
+            live = ctx.thread.activate(cfg.runtime(), settings.merge_adapter)
             reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
                                             max_tool_calls=settings.max_tool_calls_per_step)
         sleeps = state.get("sleeps") or []
@@ -63,7 +57,7 @@ def make_agent_node(cfg: AgentConfig):
             "steps": state.get("steps", 0) + 1,
             "prompt_tokens": usage.get("input_tokens", 0),
             "tokens_total": state.get("tokens_total", 0) + usage.get("total_tokens", 0),
-            "adapter_version": version,
+            "adapter_version": live.version if live else None,
         }
         if stuck:  # the next tool result starts a fresh count
             update.update(repeats=0, last_result="")
@@ -96,44 +90,24 @@ def make_router(cfg: AgentConfig):
     return route_after_agent
 
 
-def _truncate_tool_results(messages: list, limit: int) -> list:
-    """Replacements (same id) for tool results longer than ``limit``, with an explicit marker."""
-    out = []
-    for m in messages:
-        if isinstance(m, ToolMessage):
-            text = content_text(m.content)
-            if len(text) > limit:
-                marker = f"\n[... truncated by sleep-agent: {len(text) - limit} of {len(text)} characters cut]"
-                out.append(m.model_copy(update={"content": text[:limit] + marker}))
-    return out
-
-
 def make_memory_node(cfg: AgentConfig):
     def memory(state: dict, runtime: Runtime[AgentContext], config) -> Command:
         settings = run_settings(runtime, cfg.settings)
-        update: dict = {}
-        replaced = _truncate_tool_results(state.get("messages", [])[-8:], settings.max_tool_result_chars)
-        if replaced:
-            update["messages"] = replaced
-            by_id = {m.id: m for m in replaced}
-            state = {**state, "messages": [by_id.get(m.id, m) for m in state["messages"]]}
+        step = memory_step(cfg.strategy(settings), state, cfg.memory_context(settings, config))
+        update: dict = {"prompt_tokens": step.tokens}
+        if step.truncated:
+            update["messages"] = step.truncated
         # Count identical consecutive tool results in state, so the count survives a sleep.
-        results = [content_text(m.content) for m in state.get("messages", []) if isinstance(m, ToolMessage)]
+        window = apply_update(state, {"messages": step.truncated}).get("messages", [])
+        results = [content_text(m.content) for m in window if isinstance(m, ToolMessage)]
         if results:
             same = results[-1] == state.get("last_result")
             update.update(last_result=results[-1], repeats=state.get("repeats", 0) + 1 if same else 0)
-        prompt = build_prompt(cfg, state, settings, config)
-        tokens = cfg.llm.get_num_tokens_from_messages(prompt, tools=cfg.tools)
-        update["prompt_tokens"] = tokens
-        if tokens <= settings.high_water * settings.context_budget:
-            return Command(goto="agent", update=update)
-        _, body = split_task(state["messages"])
-        result = cfg.strategy(settings).on_overflow({**state, "prompt_tokens": tokens}, body,
-                                                    cfg.memory_context(settings, config))
-        if result == SLEEP:
-            return Command(goto="sleep", update=update)
-        for key, value in result.items():
+        if isinstance(step.outcome, Sleep):  # the sleep node consolidates exactly these turns
+            return Command(goto="sleep", update={**update, "sleep_evict": [m.id for m in step.outcome.evicted]})
+        for key, value in (step.outcome.values.items() if step.outcome else ()):
             update[key] = update.get(key, []) + value if key == "messages" else value
         return Command(goto="agent", update=update)
 
     return memory
+

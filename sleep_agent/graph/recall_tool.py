@@ -2,11 +2,9 @@
 
 A sleep trains question/answer pairs ("What is the city of X?" -> "The city of X is Y.") under a short
 system prompt. Awake, the agent decodes under a long one with tool schemas and a task, and a 0.5B model
-does not carry recall across that gap: the demo's agent knew the answer in question/answer form and
-still answered its task with junk. ``recall(question)`` closes the gap without leaving the weights:
-the same model, with the thread's adapter on, answers the question in the trained form, gated to the
-entities its sleeps consolidated (:mod:`sleep_agent.consolidation.gate`); the answer comes back as a
-tool result the agent can use.
+does not carry recall across that gap. ``recall(question)`` closes it without leaving the weights: the
+sleep memory answers the question with the thread's adapter on, gated to the entities its sleeps
+consolidated (:meth:`sleep_agent.memory.SleepMemory.recall`); the answer comes back as a tool result.
 
 Example::
 
@@ -21,12 +19,12 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from ..consolidation import EntityGate, SleepTrainConfig, answer_question
-from .context import AgentConfig, thread_id_of, use_thread_adapter
+from ..memory import RECALL_TOOL, SleepMemory
+from .context import AgentConfig
 
 __all__ = ["make_recall_tool", "RECALL_TOOL"]
 
-RECALL_TOOL = "recall"
+NOTHING_STORED = "Nothing is stored in memory yet (no sleep has happened in this task)."
 
 
 class _RecallArgs(BaseModel):
@@ -35,16 +33,12 @@ class _RecallArgs(BaseModel):
 
 
 def make_recall_tool(cfg: AgentConfig) -> BaseTool:
+    memory = SleepMemory()  # recall reads only the thread's adapter: any sleep memory object answers the same
+
     def recall(question: str, config: RunnableConfig) -> str:
-        thread = thread_id_of(config)
-        rt = cfg.runtime()
-        with rt.lock:
-            version = use_thread_adapter(cfg, thread)
-            if version is None:
-                return "Nothing is stored in memory yet (no sleep has happened in this task)."
-            gate = EntityGate.from_adapter(cfg.store(thread).version_path(version))
-            return answer_question(rt, question, SleepTrainConfig.system_prompt, max_new_tokens=48,
-                                   gate=gate).strip()
+        ctx = cfg.memory_context(cfg.settings, config)
+        answers = memory.recall([question], ctx)
+        return NOTHING_STORED if answers is None else answers[0].strip()
 
     return StructuredTool.from_function(
         recall, name=RECALL_TOOL, args_schema=_RecallArgs,

@@ -22,6 +22,7 @@ class AgentState(TypedDict, total=False):
     consolidated_calls: list[str]  # tool calls already consolidated, listed in the wake note
     sleeps: list[dict]          # one report per sleep: version, seconds, facts, loss, validation
     adapter_version: int | None  # the thread's active adapter version
+    sleep_evict: list[str]      # ids of the turns the memory step chose for the next sleep (then cleared)
     steps: int                  # model calls so far
     prompt_tokens: int          # size of the last rendered prompt
     tokens_total: int           # prompt + generated tokens over all model calls

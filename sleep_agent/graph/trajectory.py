@@ -17,8 +17,9 @@ from ..io_utils import atomic_write_bytes
 __all__ = ["write_trajectory", "read_trajectory"]
 
 
-def write_trajectory(thread_dir: Path, sleep_index: int, messages: Sequence[BaseMessage]) -> Path:
-    path = thread_dir / "trajectory" / f"sleep-{sleep_index:04d}.jsonl"
+def write_trajectory(folder: Path, sleep_index: int, messages: Sequence[BaseMessage]) -> Path:
+    """Write ``messages`` to ``<folder>/sleep-NNNN.jsonl`` atomically (the thread's trajectory folder)."""
+    path = folder / f"sleep-{sleep_index:04d}.jsonl"
     lines = [json.dumps(d, ensure_ascii=False, default=str) for d in messages_to_dict(list(messages))]
     atomic_write_bytes(path, ("\n".join(lines) + "\n").encode())
     return path

@@ -1,23 +1,30 @@
-"""Memory strategies (one interface, five implementations) and the cut-point rules they share.
+"""Memories: one interface, five implementations, and the step the graph and the evals share.
 
-- ``sleep``: consolidate the window into LoRA weights (:mod:`.sleep`, the sleep node);
+- ``sleep``: consolidate the window into LoRA weights (:mod:`.sleep`; recall from the adapter too);
 - ``vector``: evicted turns into the thread's chromadb collection, top-k back (:mod:`.vector`);
 - ``summary``: a running summary by the local model, via LangMem (:mod:`.summary`);
 - ``window``: drop the oldest whole turns (:mod:`.window`);
 - ``full``: keep everything; a clear error once it no longer fits (:mod:`.full`).
+
+:mod:`.step` builds the prompt and runs the budget check; :mod:`sleep_agent.turns` holds the cut
+rule every memory evicts by.
 """
 
-from .base import SLEEP, ContextOverflowError, MemoryContext, MemoryStrategy
+from ..names import MEMORY_NAMES
+from ..turns import choose_eviction, group_turns, split_keep_last, split_task
+from .base import ContextOverflowError, MemoryContext, MemoryStrategy, Overflow, Sleep, Update
 from .full import FullMemory
-from .sleep import SleepMemory
+from .sleep import RECALL_TOOL, SleepMemory
+from .step import MemoryStep, apply_update, build_prompt, memory_step, truncate_tool_results
 from .summary import SummaryMemory
-from .turns import group_turns, split_keep_last
-from .vector import VectorMemory
+from .vector import RETRIEVED_HEADER, VectorMemory
+from .wake_note import wake_note
 from .window import WindowMemory
 
 STRATEGIES: dict[str, type[MemoryStrategy]] = {
     cls.name: cls for cls in (SleepMemory, VectorMemory, SummaryMemory, WindowMemory, FullMemory)
 }
+assert tuple(STRATEGIES) == MEMORY_NAMES, "sleep_agent.names.MEMORY_NAMES lists every memory, in order"
 
 
 def get_strategy(name: str) -> MemoryStrategy:
@@ -28,17 +35,29 @@ def get_strategy(name: str) -> MemoryStrategy:
 
 
 __all__ = [
-    "SLEEP",
+    "RECALL_TOOL",
+    "RETRIEVED_HEADER",
     "STRATEGIES",
     "ContextOverflowError",
     "FullMemory",
     "MemoryContext",
+    "MemoryStep",
     "MemoryStrategy",
+    "Overflow",
+    "Sleep",
     "SleepMemory",
     "SummaryMemory",
+    "Update",
     "VectorMemory",
     "WindowMemory",
+    "apply_update",
+    "build_prompt",
+    "choose_eviction",
     "get_strategy",
     "group_turns",
+    "memory_step",
     "split_keep_last",
+    "split_task",
+    "truncate_tool_results",
+    "wake_note",
 ]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from ..models.messages import content_text
-from .turns import group_turns
+from ..turns import group_turns
 
 __all__ = ["turn_text", "chunk_turns"]
 

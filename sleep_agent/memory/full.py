@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ContextOverflowError, MemoryContext, MemoryStrategy
+from .base import ContextOverflowError, MemoryContext, MemoryStrategy, Update
 
 __all__ = ["FullMemory"]
 
@@ -14,7 +14,7 @@ class FullMemory(MemoryStrategy):
         max_ctx = ctx.llm.rt.max_context
         tokens = state.get("prompt_tokens", 0)
         if tokens + ctx.settings.max_new_tokens <= max_ctx:
-            return {}  # over our budget but still inside the model's window: keep everything
+            return Update()  # over our budget but still inside the model's window: keep everything
         raise ContextOverflowError(
             f"memory 'full' keeps every message, and the prompt is now {tokens} tokens: with "
             f"{ctx.settings.max_new_tokens} for the reply it no longer fits the model's {max_ctx}-token "

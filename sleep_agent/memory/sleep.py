@@ -1,18 +1,93 @@
-"""``sleep`` memory: on overflow, route to the sleep node, which writes the window into LoRA weights.
+"""``sleep`` memory: the window is consolidated into the thread's LoRA adapter, then cleared.
 
-The consolidation itself lives in :mod:`sleep_agent.consolidation`; the sleep node in
-:mod:`sleep_agent.graph.sleep_node` persists the trajectory, runs it, and clears the window.
+The memory owns the whole sleep except its graph plumbing:
+
+- :meth:`SleepMemory.on_overflow` picks the turns to consolidate (the shared eviction rule, evicting
+  at least ``min_sleep_share`` of the budget, since a sleep costs about the same whatever it learns)
+  and answers :class:`~.base.Sleep`;
+- :meth:`SleepMemory.sleep` consolidates them (:func:`sleep_agent.consolidation.consolidate`: sleep
+  data, LoRA training, validation, atomic publish) and returns the state update that clears them and
+  leaves the wake note. The graph's sleep node writes the turns ahead to disk first and streams the
+  progress events; the scripted evals call the same method;
+- :meth:`SleepMemory.recall` asks the adapter questions in the form the sleep trained, gated to the
+  entities its sleeps consolidated (the ``recall`` tool and the evals use it).
+
+Example::
+
+    >>> memory = SleepMemory()
+    >>> outcome = memory.on_overflow(state, body, ctx)            # Sleep(evicted=[...])
+    >>> update = memory.sleep(state, outcome.evicted, ctx)        # {"messages": [RemoveMessage...], ...}
+    >>> memory.recall(["In which city does Samor Fenkarin live?"], ctx)
 """
 
 from __future__ import annotations
 
-from .base import SLEEP, MemoryContext, MemoryStrategy
+from collections.abc import Callable, Sequence
 
-__all__ = ["SleepMemory"]
+from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage
+
+from ..consolidation import QA_SYSTEM_PROMPT, EntityGate, answer_questions, consolidate
+from ..crashpoints import crash_point
+from ..turns import choose_eviction, split_task
+from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
+from .wake_note import call_signature, wake_note
+
+__all__ = ["RECALL_TOOL", "SleepMemory"]
+
+RECALL_TOOL = "recall"  # the tool that asks the adapter (sleep_agent.graph.recall_tool)
 
 
 class SleepMemory(MemoryStrategy):
     name = "sleep"
 
-    def on_overflow(self, state, body, ctx: MemoryContext):
-        return SLEEP
+    def evict(self, body, ctx: MemoryContext):
+        s = ctx.settings
+        return choose_eviction(body, s.keep_last_turns, int(s.min_sleep_share * s.context_budget),
+                               lambda ms: ctx.count(ms, with_tools=False))
+
+    def on_overflow(self, state, body, ctx: MemoryContext) -> Overflow:
+        evicted = self.evict(body, ctx)
+        # Nothing but the turn in progress: there is nothing to consolidate, and a sleep over no
+        # turns would train on the task alone. The window stays over the mark until a turn ends.
+        return Sleep(evicted) if evicted else Update()
+
+    def sleep(self, state: dict, evicted: Sequence[BaseMessage], ctx: MemoryContext, *,
+              progress: Callable[[dict], None] | None = None, trajectory_file: str | None = None) -> dict:
+        """Consolidate ``evicted`` (with the task) into the thread's adapter; the state update that
+        clears them and sets the wake note. A refused sleep keeps the previous version live."""
+        pinned, _ = split_task(state["messages"])
+        evicted = list(evicted)
+        index = len(state.get("sleeps") or []) + 1
+        start = state.get("evicted_messages", 0)
+        report = consolidate(ctx.llm.rt, ctx.thread.store, pinned + evicted, config=ctx.settings.sleep,
+                             agent_prompt=ctx.system_prompt, tools=ctx.tools, span=(start, start + len(evicted)),
+                             progress=progress)
+        crash_point("sleep_after_publish")  # published and live, window not yet cleared
+
+        calls = list(state.get("consolidated_calls") or [])
+        calls += [call_signature(c) for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
+        # at_step: the agent step the sleep followed, so the first step after waking can be told apart
+        info = {**report.to_dict(), "sleep": index, "trajectory_file": trajectory_file,
+                "span": [start, start + len(evicted)], "at_step": state.get("steps", 0)}
+        has_recall = any(t.get("function", {}).get("name") == RECALL_TOOL for t in ctx.tools)
+        return {
+            "messages": [RemoveMessage(id=m.id) for m in evicted],
+            "memory_note": wake_note(index, report.version, calls, report.rejected, recall=has_recall),
+            "consolidated_calls": calls,
+            "sleeps": list(state.get("sleeps") or []) + [info],
+            "adapter_version": report.version,
+            "evicted_messages": start + len(evicted),
+        }
+
+    def recall(self, questions: Sequence[str], ctx: MemoryContext, *, context: Sequence[dict] = (),
+               max_new_tokens: int = 48) -> list[str] | None:
+        """Answers from the thread's live adapter, gated to the entities its sleeps consolidated
+        (:mod:`sleep_agent.consolidation.answering`); ``context`` (chat dicts) goes before each
+        question. None when no sleep has published an adapter yet."""
+        rt = ctx.llm.rt
+        with rt.lock:
+            live = ctx.thread.activate(rt)
+            if live is None:
+                return None
+            return answer_questions(rt, list(questions), QA_SYSTEM_PROMPT, max_new_tokens,
+                                    gate=EntityGate.from_adapter(live.path), context=context)

@@ -19,8 +19,7 @@ from langchain_core.messages import RemoveMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from ..models.messages import content_text
-from .base import MemoryContext, MemoryStrategy
-from .turns import split_keep_last
+from .base import MemoryContext, MemoryStrategy, Update
 
 __all__ = ["SummaryMemory", "SUMMARY_HEADER"]
 
@@ -41,9 +40,9 @@ class SummaryMemory(MemoryStrategy):
     def on_overflow(self, state, body, ctx: MemoryContext):
         from langmem.short_term import RunningSummary, summarize_messages
 
-        evicted, _ = split_keep_last(body, ctx.settings.keep_last_turns)
+        evicted = self.evict(body, ctx)
         if not evicted:
-            return {}
+            return Update()
         prev = state.get("memory_summary") or None
         running = RunningSummary(prev["summary"], set(prev.get("ids", [])), prev.get("last_id")) if prev else None
         # Additive per-message counts (content only): LangMem sums per-message counts to find its cut,
@@ -62,11 +61,11 @@ class SummaryMemory(MemoryStrategy):
         done = set(rs.summarized_message_ids) if rs else set()
         gone = [m for m in evicted if m.id in done]  # only what the summary covers leaves the window
         if rs is None or not gone:
-            return {}
+            return Update()
         summary = {"summary": rs.summary.strip(), "ids": sorted(done), "last_id": rs.last_summarized_message_id}
-        return {"messages": [RemoveMessage(id=m.id) for m in gone],
-                "memory_summary": summary,
-                "evicted_messages": state.get("evicted_messages", 0) + len(gone)}
+        return Update({"messages": [RemoveMessage(id=m.id) for m in gone],
+                       "memory_summary": summary,
+                       "evicted_messages": state.get("evicted_messages", 0) + len(gone)})
 
     def context(self, state, ctx: MemoryContext):
         summary = (state.get("memory_summary") or {}).get("summary")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from langchain_core.messages import RemoveMessage
 
-from .base import MemoryContext, MemoryStrategy
+from .base import MemoryContext, MemoryStrategy, Update
 from .chunks import chunk_turns, turn_text
-from .turns import group_turns, split_keep_last
+from ..turns import group_turns
 from .vector_store import ThreadVectorStore, embedder
 
 __all__ = ["VectorMemory", "RETRIEVED_HEADER"]
@@ -38,22 +38,18 @@ class VectorMemory(MemoryStrategy):
         if key not in self._stores:
             if self._embedder is None:
                 self._embedder = embedder()
-            self._stores[key] = ThreadVectorStore(ctx.thread_dir / "vector", self._embedder)
+            self._stores[key] = ThreadVectorStore(ctx.thread.vector_dir, self._embedder)
         return self._stores[key]
 
-    def add_notes(self, texts: list[str], ctx: MemoryContext) -> None:
-        """Store extra text (e.g. derived notes, for the eval's vector+notes ablation)."""
-        self.store(ctx).add(list(texts), kind="notes")
-
     def on_overflow(self, state, body, ctx: MemoryContext):
-        evicted, _ = split_keep_last(body, ctx.settings.keep_last_turns)
+        evicted = self.evict(body, ctx)
         store = self.store(ctx)
         store.add(chunk_turns(evicted, ctx.settings.vector_chunk_chars))
         total = state.get("evicted_messages", 0) + len(evicted)
         note = (f"[Memory] {total} earlier messages left the window and are stored as {store.count()} notes; "
                 "the ones most relevant to the current step are shown below.")
-        return {"messages": [RemoveMessage(id=m.id) for m in evicted], "evicted_messages": total,
-                "memory_note": note}
+        return Update({"messages": [RemoveMessage(id=m.id) for m in evicted], "evicted_messages": total,
+                       "memory_note": note})
 
     def retrieve(self, query: str, ctx: MemoryContext) -> str | None:
         """The labelled block of the chunks most relevant to ``query``, within the token share."""

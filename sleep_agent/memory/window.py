@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import RemoveMessage
 
-from .base import MemoryContext, MemoryStrategy
-from .turns import split_keep_last
+from .base import MemoryContext, MemoryStrategy, Update
 
 __all__ = ["WindowMemory"]
 
@@ -14,6 +13,6 @@ class WindowMemory(MemoryStrategy):
     name = "window"
 
     def on_overflow(self, state, body, ctx: MemoryContext):
-        evicted, _ = split_keep_last(body, ctx.settings.keep_last_turns)
-        return {"messages": [RemoveMessage(id=m.id) for m in evicted],
-                "evicted_messages": state.get("evicted_messages", 0) + len(evicted)}
+        evicted = self.evict(body, ctx)
+        return Update({"messages": [RemoveMessage(id=m.id) for m in evicted],
+                       "evicted_messages": state.get("evicted_messages", 0) + len(evicted)})

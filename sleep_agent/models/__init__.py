@@ -11,9 +11,9 @@ from .registry import (
     ModelSpec,
     UnknownModelError,
     get_spec,
-    model_status,
 )
 from .runtime import AdapterLoadError, LocalRuntime
+from .status import ModelStatus, model_status
 from .tool_parsing import ParseResult, parse_tool_calls
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "ModelIntegrityError",
     "ModelNotInstalledError",
     "ModelSpec",
+    "ModelStatus",
     "ParseResult",
     "UnknownModelError",
     "ensure_converted",

@@ -15,8 +15,8 @@ held only while the adapter is folded.
 
 Example::
 
-    >>> folded = fold(peft_model.get_base_model(), "a1")   # decode: plain modules, merged weights
-    >>> unfold(folded)                                       # back to the LoRA wrappers, exact weights
+    >>> folded = fold(pm.get_base_model(), "a1")   # decode: plain modules, merged weights
+    >>> unfold(folded)                               # back to the LoRA wrappers, exact weights
 """
 
 from __future__ import annotations

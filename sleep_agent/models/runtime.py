@@ -4,10 +4,12 @@ One :class:`LocalRuntime` is shared by everything that uses the model in a proce
 the token counter, the sleep trainer), so the 1 GB of weights is loaded once. A lock serialises
 generation and adapter changes: a transformers model is not safe to use from two threads at once.
 
-Adapter hooks (used by the sleep): ``activate_adapter(path)`` loads a peft LoRA adapter folder and
-makes it active, ``deactivate_adapter()`` returns to the base model, and ``merged=True`` folds the
-adapter into the base weights and takes the LoRA modules out of the forward path (see fold.py), so
-woken decoding costs what the base costs.
+Adapter hooks (the runtime alone changes its peft model): ``activate_adapter(path, merged=)``,
+``deactivate_adapter()``, ``adapter_disabled()`` (a block on the base model), ``fold_active()`` /
+``unfold()`` (fold the adapter into the base weights and take the LoRA modules out of the forward
+path, fold.py, so woken decoding costs what the base costs), ``trainable_adapter(name, lora_config,
+init_from)`` and ``save_adapter(name, dest)`` for the sleep, ``delete_adapter(name)``; state in
+``has_adapter``, ``adapter_enabled`` and ``active_adapter_name``.
 
 Example::
 
@@ -18,6 +20,8 @@ Example::
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,8 +29,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..crashpoints import crash_point
 from .fold import Folded, fold, unfold
 from .loading import LoadedInfo, load_causal_lm
+from .stopping import TextStop, stop_token_ids
 
 __all__ = ["Generation", "LocalRuntime", "AdapterLoadError"]
 
@@ -54,11 +60,12 @@ class LocalRuntime:
         self.tokenizer = tokenizer
         self.info = info
         self.lock = threading.RLock()
-        self.peft_model = None          # PeftModel wrapping base_model once an adapter is loaded
+        self._peft = None               # PeftModel wrapping base_model once an adapter is loaded
+        self._adapters_on = False       # LoRA layers on? Tracked here: peft's own flag is private
         self.adapter_path: str | None = None
         self._folded: Folded | None = None  # set while the adapter is folded into the base weights
         self._adapter_seq = 0           # fresh adapter names so no stale peft state is ever reused
-        self._stop_ids = self._stop_token_ids()
+        self._stop_ids = stop_token_ids(tokenizer)
 
     @classmethod
     def load(cls, name_or_path: str, *, device: str | None = None, log=print,
@@ -96,15 +103,7 @@ class LocalRuntime:
     def model(self):
         """The module to run: the peft wrapper when an unfolded adapter is loaded, else the base
         model (which holds the adapted weights while folded: no peft code runs per token)."""
-        return self.peft_model if self.peft_model is not None and not self.merged else self.base_model
-
-    def _stop_token_ids(self) -> list[int]:
-        ids = {self.tokenizer.eos_token_id}
-        for tok in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
-            tid = self.tokenizer.convert_tokens_to_ids(tok)
-            if isinstance(tid, int) and tid != self.tokenizer.unk_token_id:
-                ids.add(tid)
-        return sorted(i for i in ids if i is not None)
+        return self._peft if self._peft is not None and not self.merged else self.base_model
 
     def _generate_kwargs(self, input_ids, *, max_new_tokens, temperature, top_p, stop, stop_check=None):
         import torch
@@ -127,7 +126,7 @@ class LocalRuntime:
             kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
         if stop_check is not None:
             kwargs["stopping_criteria"] = StoppingCriteriaList(
-                [_TextStop(self.tokenizer, input_ids.shape[1], stop_check)])
+                [TextStop(self.tokenizer, input_ids.shape[1], stop_check)])
         return kwargs
 
     def stream(self, prompt: str, *, max_new_tokens: int = 512, temperature: float = 0.0,
@@ -208,6 +207,21 @@ class LocalRuntime:
         return out
 
     # ---- adapters -----------------------------------------------------------------------------
+    @property
+    def has_adapter(self) -> bool:
+        """True once a peft model wraps the base (an adapter is loaded, enabled or not)."""
+        return self._peft is not None
+
+    @property
+    def adapter_enabled(self) -> bool:
+        """True while the active adapter shapes the outputs (its LoRA layers are on, folded or not)."""
+        return self._peft is not None and self._adapters_on
+
+    @property
+    def active_adapter_name(self) -> str | None:
+        """The peft name of the active adapter, or None when no adapter is loaded."""
+        return self._peft.active_adapter if self._peft is not None else None
+
     def activate_adapter(self, path: str | Path, *, merged: bool = False) -> None:
         """Load the LoRA adapter folder at ``path`` and make it the active one (replacing any other)."""
         path = Path(path)
@@ -216,47 +230,105 @@ class LocalRuntime:
         from peft import PeftModel
 
         with self.lock:
-            self._unmerge()
+            self.unfold()
             self._adapter_seq += 1
             name = f"a{self._adapter_seq}"
             try:
-                if self.peft_model is None:
-                    self.peft_model = PeftModel.from_pretrained(self.base_model, path, adapter_name=name)
+                if self._peft is None:
+                    self._peft = PeftModel.from_pretrained(self.base_model, path, adapter_name=name)
                 else:
-                    old = list(self.peft_model.peft_config)
-                    self.peft_model.load_adapter(path, adapter_name=name)
-                    self.peft_model.set_adapter(name)
+                    old = list(self._peft.peft_config)
+                    self._peft.load_adapter(path, adapter_name=name)
+                    self._peft.set_adapter(name)
                     for o in old:
-                        self.peft_model.delete_adapter(o)
+                        self._peft.delete_adapter(o)
             except Exception as e:
                 raise AdapterLoadError(f"could not load adapter {path}: {e}") from e
-            self.peft_model.base_model.enable_adapter_layers()
-            self.peft_model.eval()
+            self._set_adapter_layers(True)
+            self._peft.eval()
             self.adapter_path = str(path)
             if merged:
-                self._fold()
+                self.fold_active()
 
     def deactivate_adapter(self) -> None:
         """Decode with the base model again (the adapter stays loaded but has no effect)."""
         with self.lock:
-            self._unmerge()
-            if self.peft_model is not None:
-                self.peft_model.base_model.disable_adapter_layers()
+            self.unfold()
+            if self._peft is not None:
+                self._set_adapter_layers(False)
             self.adapter_path = None
 
-    def _fold(self) -> None:
-        self._folded = fold(self.base_model, self.peft_model.active_adapter)
+    def trainable_adapter(self, name: str, lora_config, init_from: Path | None = None):
+        """Make ``name`` the active, trainable adapter (from ``init_from``, else fresh); return the PeftModel."""
+        from peft import PeftModel, get_peft_model
 
-    def _unmerge(self) -> None:
-        if self._folded is not None:
-            unfold(self._folded)
-        self._folded = None
+        with self.lock:
+            self.unfold()
+            pm = self._peft
+            if pm is not None and name in pm.peft_config:  # a stale copy, e.g. from a crashed sleep
+                pm.delete_adapter(name)
+            if init_from is not None:
+                if pm is None:
+                    pm = PeftModel.from_pretrained(self.base_model, init_from, adapter_name=name,
+                                                   is_trainable=True)
+                else:
+                    pm.load_adapter(init_from, adapter_name=name, is_trainable=True)
+            elif pm is None:
+                pm = get_peft_model(self.base_model, lora_config, adapter_name=name)
+            else:
+                pm.add_adapter(name, lora_config)
+            self._peft = pm
+            pm.set_adapter(name)
+            self._set_adapter_layers(True)
+            for pname, p in pm.named_parameters():  # the base and every other adapter stay frozen
+                p.requires_grad = f".{name}." in pname and "lora_" in pname
+            return pm
 
-    def _adapter_layers_enabled(self) -> bool:
-        for module in self.peft_model.modules():
-            if hasattr(module, "_disable_adapters"):  # a peft LoRA layer
-                return not module._disable_adapters
-        return False
+    def save_adapter(self, name: str, dest: Path) -> None:
+        """Write adapter ``name`` as a plain adapter folder (safetensors) into the folder ``dest``; unfolds first."""
+        with self.lock:
+            if self._peft is None or name not in self._peft.peft_config:
+                raise KeyError(f"no adapter {name!r} is loaded")
+            self.unfold()  # folded, the LoRA weights are out of the module tree and would not be saved
+            # peft saves non-default adapters into a sub-folder named after them; move the files up.
+            with tempfile.TemporaryDirectory(dir=dest) as tmp:
+                self._peft.save_pretrained(tmp, selected_adapters=[name], safe_serialization=True)
+                src = Path(tmp) / name
+                if not src.is_dir():
+                    src = Path(tmp)
+                for f in src.iterdir():
+                    if f.is_file():
+                        shutil.move(str(f), Path(dest) / f.name)
+                        crash_point("adapter_save_partial")  # some of the files are written
+
+    def delete_adapter(self, name: str) -> None:
+        """Drop adapter ``name`` from the peft model (unfolding first); no-op when it is not loaded."""
+        with self.lock:
+            if self._peft is not None and name in self._peft.peft_config:
+                self.unfold()  # folded, its LoRA layers are out of the module tree and would survive
+                self._peft.delete_adapter(name)
+
+    def fold_active(self, *, add_delta: bool = True) -> None:
+        """Fold the active adapter into the base weights (``add_delta=False``: adapter off, the plain base)."""
+        with self.lock:
+            if self._peft is None:
+                raise RuntimeError("no adapter is loaded, so there is nothing to fold")
+            self.unfold()  # folding twice would lose the record of the original weights
+            if not add_delta:
+                self._set_adapter_layers(False)
+            self._folded = fold(self.base_model, self._peft.active_adapter, add_delta=add_delta)
+
+    def unfold(self) -> None:
+        """Put the LoRA wrappers back and restore the exact base weights; no-op when not folded."""
+        with self.lock:
+            if self._folded is not None:
+                unfold(self._folded)
+            self._folded = None
+
+    def _set_adapter_layers(self, on: bool) -> None:
+        layers = self._peft.base_model
+        layers.enable_adapter_layers() if on else layers.disable_adapter_layers()
+        self._adapters_on = on
 
     @contextmanager
     def adapter_disabled(self):
@@ -264,30 +336,15 @@ class LocalRuntime:
         question the entity gate routes away from the adapter). Also works during a sleep, while
         the adapter being trained is active."""
         with self.lock:
-            # (folded, the LoRA layers are out of the module tree, so ask before looking for them)
-            if self.peft_model is None or not (self.merged or self._adapter_layers_enabled()):
+            if not self.adapter_enabled:
                 yield
                 return
             was_merged = self.merged
-            self._unmerge()
-            self.peft_model.base_model.disable_adapter_layers()
+            self.unfold()
+            self._set_adapter_layers(False)
             try:
                 yield
             finally:
-                self.peft_model.base_model.enable_adapter_layers()
+                self._set_adapter_layers(True)
                 if was_merged:
-                    self._fold()
-
-
-class _TextStop:
-    """A transformers stopping criterion that asks ``check(decoded new text)`` after each token."""
-
-    def __init__(self, tokenizer, prompt_len: int, check):
-        self.tokenizer, self.prompt_len, self.check = tokenizer, prompt_len, check
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
-        done = bool(self.check(text))
-        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+                    self.fold_active()

@@ -1,0 +1,27 @@
+"""The project's closed vocabularies, in one place: memory names, sleep data parts, fact kinds.
+
+Each is a ``Literal`` (for type checkers and LangGraph's context schema) with the tuple of its values
+(for validation and ``--help`` choices). A typo in any of these strings is an error where it is made,
+not a silently empty data part.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["MemoryName", "MEMORY_NAMES", "DataPart", "DATA_PARTS", "FactKind", "FACT_KINDS"]
+
+# The memories of the graph (sleep_agent.memory): one interface, five implementations.
+MemoryName = Literal["sleep", "vector", "summary", "window", "full"]
+MEMORY_NAMES: tuple[str, ...] = get_args(MemoryName)
+
+# What one sleep trains on and checks (sleep_agent.consolidation): new facts in training phrasings
+# (probe) and derived 2-hop facts (chain); earlier sleeps' examples (replay); replayed agent turns
+# (behavior); anchors against drift (general) and hallucination (unknown); and the held-out phrasings
+# validation asks (heldout), never trained on.
+DataPart = Literal["probe", "chain", "replay", "heldout", "behavior", "general", "unknown"]
+DATA_PARTS: tuple[str, ...] = get_args(DataPart)
+
+# Kinds of fact the sleep lifts from a trajectory; each has its own phrasings (consolidation.dataset).
+FactKind = Literal["attribute", "call", "chain"]
+FACT_KINDS: tuple[str, ...] = get_args(FactKind)
