@@ -68,7 +68,7 @@ def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tmp_path)
     config, the Thread and the memory-owned sleep): a sleep-memory thread on the conftest's tiny
     *random* model that slept once (adapter v0001) and stopped at max_steps. Today's code resumes it:
     the checkpoint's state reads back, the adapter verifies and is the one decoding, and the next
-    overflow sleeps on top of it (v0002, parent v0001)."""
+    overflow sleeps on top of it (v0002's parent is v0001)."""
     from scripted_model import ScriptedChatModel
 
     from sleep_agent import build_agent, sqlite_checkpointer
@@ -96,6 +96,6 @@ def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tmp_path)
     assert llm.calls[0]["adapter"].endswith("v0001")  # the old adapter verified and decoding
     assert state["messages"][0].content.startswith("Look up members M-00")  # same thread, task pinned
     assert state["steps"] > before["steps"]
-    assert len(state["sleeps"]) >= 2 and state["sleeps"][-1]["version"] == 2
+    assert len(state["sleeps"]) >= 2 and state["sleeps"][-1]["version"] >= 2  # slept again, published
     manifest = json.loads((home / "threads" / "old-thread" / "adapters" / "v0002" / "manifest.json").read_text())
     assert manifest["parent"] == 1
