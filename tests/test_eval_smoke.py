@@ -1,5 +1,7 @@
 """`sleep-agent eval --suite smoke` end to end on a real model (smollm2-135m, the fast one): every memory,
-sleep at N = 1 and 2, the table and the plots. CI runs it; accuracies are reported, not asserted (they
+sleep at N = 1, the table and the plots. (N = 1 alone since the scripted sleep runs the graph's sleep -
+behavior examples, wake note, validation - and costs about twice the old one; the N grid is the
+committed eval reports' job.) CI runs it; accuracies are reported, not asserted (they
 belong to the committed eval reports; the 135M model reads little from its context)."""
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import pytest
 @pytest.mark.slow
 def test_smoke_suite_runs_every_memory_and_writes_the_report(tmp_path):
     cmd = [sys.executable, "-m", "sleep_agent.cli", "eval", "--suite", "smoke", "--model", "smollm2-135m",
-           "--passes", "1,2", "--out", str(tmp_path), "--json"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+           "--passes", "1", "--out", str(tmp_path), "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=2700)
     assert out.returncode == 0, out.stderr[-3000:]
     summary = json.loads(out.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"sleep N=1", "sleep N=2", "vector", "vector+notes", "summary", "window", "full", "floor"}
+    assert set(summary) == {"sleep N=1", "vector", "vector+notes", "summary", "window", "full", "floor"}
     assert all(s["runs"] == 4 for s in summary.values())  # one per task family
     assert summary["full"]["tokens"] > summary["window"]["tokens"] > summary["floor"]["tokens"]
     assert summary["sleep N=1"]["sleep_seconds"] > 0  # the smoke budget overflowed: the sleep ran
