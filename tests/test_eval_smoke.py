@@ -1,6 +1,6 @@
 """`sleep-agent eval --suite smoke` end to end on a real model (smollm2-135m, the fast one): every memory,
 sleep at N = 1, the table and the plots. (N = 1 alone since the scripted sleep runs the graph's sleep -
-behavior examples, wake note, validation - and costs about twice the old one; the N grid is the
+behavior examples, wake note, validation - and costs more than the old one; the N grid is the
 committed eval reports' job.) CI runs it; accuracies are reported, not asserted (they
 belong to the committed eval reports; the 135M model reads little from its context)."""
 
