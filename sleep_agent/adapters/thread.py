@@ -44,11 +44,15 @@ class Thread:
         self._latest: AdapterVersion | None = None
         self._events_logged = 0                  # store events already logged
 
+    @staticmethod
+    def id_of(config) -> str:
+        """The thread id a LangGraph run config names (``configurable.thread_id``; ``default`` if none)."""
+        return str(((config or {}).get("configurable") or {}).get("thread_id") or DEFAULT_THREAD)
+
     @classmethod
     def from_config(cls, config, root: str | Path | None = None) -> "Thread":
-        """The thread a LangGraph run config names (``configurable.thread_id``; ``default`` if none)."""
-        tid = ((config or {}).get("configurable") or {}).get("thread_id") or DEFAULT_THREAD
-        return cls(str(tid), root)
+        """The thread a LangGraph run config names (see :meth:`id_of`)."""
+        return cls(cls.id_of(config), root)
 
     def __repr__(self) -> str:
         return f"Thread({self.id!r}, dir={str(self.dir)!r})"

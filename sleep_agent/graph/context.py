@@ -25,7 +25,7 @@ class AgentConfig:
     data_dir: Path | None       # None: $SLEEP_AGENT_HOME
     strategies: dict[str, MemoryStrategy] = field(default_factory=dict)  # see strategy()
     threads: dict[str, Thread] = field(default_factory=dict)             # see thread()
-    _schemas: list[dict] | None = None
+    _schemas: list[dict] | None = field(default=None, init=False, repr=False)  # see tool_schemas()
 
     def runtime(self):
         """The loaded model runtime. A method, not an attribute chain in the nodes: langgraph inspects
@@ -40,8 +40,10 @@ class AgentConfig:
 
     def thread(self, config) -> Thread:
         """The run's thread, one object per id for the graph's life (it caches the verified HEAD)."""
-        probe = Thread.from_config(config, self.data_dir)
-        return self.threads.setdefault(probe.id, probe)
+        tid = Thread.id_of(config)
+        if tid not in self.threads:  # validated here, once per id
+            self.threads[tid] = Thread(tid, self.data_dir)
+        return self.threads[tid]
 
     def strategy(self, settings: AgentSettings) -> MemoryStrategy:
         """The run's memory; one object per graph, so a vector memory keeps its embedding model and
