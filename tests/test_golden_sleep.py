@@ -39,7 +39,8 @@ def test_sleep_data_of_the_retention_world_is_unchanged():
 def test_first_training_losses_on_the_tiny_model_are_unchanged(tiny_model_dir):
     import torch
 
-    runtime = LocalRuntime.load(str(tiny_model_dir), device="cpu", log=lambda *_: None)
+    # bf16 as recorded (the default dtype on a CPU without native bf16 is fp32)
+    runtime = LocalRuntime.load(str(tiny_model_dir), device="cpu", dtype=torch.bfloat16, log=lambda *_: None)
     config = SleepConfig(passes=1, seed=0)
     data = assemble(World(seed=0).trajectory(), [], config)
     torch.manual_seed(0)  # the LoRA initialisation draws from torch's global generator

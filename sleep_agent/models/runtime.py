@@ -68,9 +68,10 @@ class LocalRuntime:
         self._stop_ids = stop_token_ids(tokenizer)
 
     @classmethod
-    def load(cls, name_or_path: str, *, device: str | None = None, log=print,
+    def load(cls, name_or_path: str, *, device: str | None = None, dtype=None, log=print,
              random_init: bool = False, static_cache: bool = False) -> "LocalRuntime":
-        return cls(*load_causal_lm(name_or_path, device=device, log=log, random_init=random_init),
+        """``dtype`` None picks bf16 where the device computes it natively, else fp32 (fp16 on old GPUs)."""
+        return cls(*load_causal_lm(name_or_path, device=device, dtype=dtype, log=log, random_init=random_init),
                    static_cache=static_cache)
 
     # ---- prompts and tokens -------------------------------------------------------------------
