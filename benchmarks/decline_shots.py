@@ -26,11 +26,10 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from sleep_agent.consolidation import (DECLINE_PROMPT, QA_SYSTEM_PROMPT, answer_questions,  # noqa: E402
-                                       first_sentence)
-from sleep_agent.consolidation.anchors import (GENERAL_TRAIN, UNKNOWN_ANSWER, general_correct,  # noqa: E402
-                                               is_unknown_reply, unknown_name)
-from sleep_agent.consolidation.dataset import TEMPLATES  # noqa: E402
+from sleep_agent.consolidation import DECLINE_PROMPT, QA_SYSTEM_PROMPT, answer_questions  # noqa: E402
+from sleep_agent.consolidation.anchors import GENERAL_TRAIN, UNKNOWN_ANSWER, general_correct, unknown_name  # noqa: E402
+from sleep_agent.consolidation.phrasings import EVAL, NATURAL, TRAIN, VALIDATION  # noqa: E402
+from sleep_agent.scoring import first_sentence, is_decline  # noqa: E402
 from sleep_agent.consolidation.familiar import UNFAMILIAR_NATS, unfamiliar_names  # noqa: E402
 from sleep_agent_benchmarks.controls import BENCH_GENERAL  # noqa: E402
 
@@ -99,7 +98,8 @@ def check_disjoint() -> None:
     """Dev must share no question with the benchmark's control, the anchors or the phrasings it guards."""
     taken = {q for q, _ in BENCH_GENERAL + GENERAL_TRAIN}
     assert not taken & {q for q, _ in DEV_GENERAL}, "dev general overlaps BENCH_GENERAL/GENERAL_TRAIN"
-    phrasings = {t for trained, held in TEMPLATES.values() for t in trained + held}
+    phrasings = {t for sets in (TRAIN, VALIDATION, EVAL) for ts in sets.values() for t in ts}
+    phrasings |= {t for split in NATURAL.values() for t in split.values()}
     assert not phrasings & set(DEV_FORMS), "dev phrasings overlap the sleep's or the benchmark's"
 
 
@@ -127,10 +127,10 @@ def score(runtime, shots, nats) -> dict:
     u = ask_base_path(runtime, unknown, shots, nats)
     g = ask_base_path(runtime, [q for q, _ in DEV_GENERAL], shots, nats)
     share = lambda replies, qa: round(sum(general_correct(r, a) for r, (_, a) in zip(replies, qa)) / len(qa), 3)  # noqa: E731
-    return {"shots": len(shots), "unknown_declined": round(sum(map(is_unknown_reply, u)) / len(u), 3),
+    return {"shots": len(shots), "unknown_declined": round(sum(map(is_decline, u)) / len(u), 3),
             "general": share(g, DEV_GENERAL), "general_named": share(g[-len(NAMED):], NAMED),
             "seconds": round(time.perf_counter() - t, 1),
-            "missed_unknown": [q for q, r in zip(unknown, u) if not is_unknown_reply(r)],
+            "missed_unknown": [q for q, r in zip(unknown, u) if not is_decline(r)],
             "lost_general": [f"{q} -> {r}" for (q, a), r in zip(DEV_GENERAL, g) if not general_correct(r, a)]}
 
 
@@ -158,7 +158,7 @@ def main() -> None:
     results = {name: score(runtime, *c) for name, c in CANDIDATES.items()}
     base = answer_questions(runtime, dev_unknown(), QA_SYSTEM_PROMPT)  # no gate, no instruction
     out = {"model": args.model, "command": f".venv/bin/python benchmarks/decline_shots.py --model {args.model}",
-           "unknown_declined_base_alone": round(sum(map(is_unknown_reply, base)) / len(base), 3),
+           "unknown_declined_base_alone": round(sum(map(is_decline, base)) / len(base), 3),
            "dev_unknown": len(dev_unknown()), "dev_general": len(DEV_GENERAL), "dev_general_named": len(NAMED),
            "candidates": results}
     args.out.mkdir(parents=True, exist_ok=True)

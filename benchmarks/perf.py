@@ -37,7 +37,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sleep_agent.adapters import AdapterStore
-from sleep_agent.consolidation import QA_SYSTEM_PROMPT, answer_questions, consolidate, is_correct
+from sleep_agent.consolidation import QA_SYSTEM_PROMPT, answer_questions, consolidate
+from sleep_agent.scoring import is_correct
 from sleep_agent.settings import SleepConfig
 from sleep_agent.consolidation.trainer import collate, encode_example
 from sleep_agent.memory.chunks import chunk_turns
@@ -379,7 +380,7 @@ def woken_decode_speeds(runtime, adapter_path, prompt_ids: list[int], *, rounds:
 
 
 def _heldout_answers(runtime, world: World) -> float:
-    """1-hop accuracy on held-out phrasings (no context): the same adapter merged must match unmerged."""
+    """1-hop accuracy on the eval phrasings (no context): the same adapter merged must match unmerged."""
     questions = world.facts_1hop()
     replies = answer_questions(runtime, [q.text for q in questions], QA_SYSTEM_PROMPT)
     return round(sum(is_correct(a, q.answer) for a, q in zip(replies, questions)) / len(questions), 3)

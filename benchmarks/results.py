@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sleep_agent.io_utils import atomic_write_bytes
 
-__all__ = ["NOTES_MARKER", "write_results"]
+__all__ = ["NOTES_MARKER", "write_results", "write_seed_summary"]
 
 NOTES_MARKER = "<!-- notes below are kept when the benchmark rewrites this file -->"
 
@@ -41,3 +41,19 @@ def write_results(stem: Path, result: dict, title: str, table: Callable[[dict], 
     atomic_write_bytes(md, body.encode())
     print(f"[wrote {stem}.json and {stem}.md]", file=sys.stderr)
     return result
+
+
+def write_seed_summary(stem: Path, title: str, table: Callable[[list[dict]], str]) -> list[dict]:
+    """Write ``stem``.md from every ``stem``-seed<K>.json next to it: the table over seeds (mean and
+    lowest-highest), with each seed's command. Notes below :data:`NOTES_MARKER` are kept."""
+    runs = [json.loads(p.read_text()) for p in sorted(stem.parent.glob(f"{stem.name}-seed*.json"))]
+    if not runs:
+        return []
+    md = stem.parent / f"{stem.name}.md"
+    cmds = "\n".join(f"    {c}" for r in runs for c in r.get("commands", [r.get("command")]))
+    notes = md.read_text().partition(NOTES_MARKER)[2] if md.is_file() else ""
+    body = (f"# {title}, {len(runs)} seed(s)\n\nProduced by:\n\n{cmds}\n\n{table(runs)}\n"
+            f"{NOTES_MARKER}{notes or chr(10)}")
+    atomic_write_bytes(md, body.encode())
+    print(f"[wrote {md}]", file=sys.stderr)
+    return runs

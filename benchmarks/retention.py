@@ -19,7 +19,9 @@
    into the base model's prompt per question; ``vector_notes_2hop`` also stores the derived notes the
    sleep trains on (how much of sleep's 2-hop gain is the derivation rather than the weights).
 
-Questions use held-out phrasings (see :mod:`.world`).
+Questions use the eval phrasings, templated and natural, scored apart (see :mod:`.world`); never-seen
+names are asked with generated names and with ordinary ones (:mod:`sleep_agent_evals.unknown_names`).
+Every score is ``{"all", "template", "natural", "n", "tool_calls", "hit_budget"}``.
 
 Example::
 
@@ -37,13 +39,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sleep_agent.adapters import Thread
-from sleep_agent.consolidation import (QA_SYSTEM_PROMPT, EntityGate, answer_questions, consolidate, first_sentence,
-                             derive_chains, extract_facts, general_correct, is_correct, is_unknown_reply,
-                             unknown_examples)
+from sleep_agent.consolidation import (ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions,
+                                       consolidate, derive_chains, extract_facts, general_correct)
 from sleep_agent.consolidation.anchors import unknown_name
-from sleep_agent.consolidation.dataset import TEMPLATES
+from sleep_agent.consolidation.phrasings import eval_question, natural
 from sleep_agent.memory.chunks import chunk_turns
-from sleep_agent.models.messages import to_template_dicts
+from sleep_agent.models.messages import to_template_dicts, transcript
+from sleep_agent.scoring import is_correct, is_decline
+from sleep_agent_evals.unknown_names import unknown_questions
 from sleep_agent.settings import AgentSettings, SleepConfig
 
 from .controls import BENCH_GENERAL
@@ -59,14 +62,23 @@ AFTER_SLEEPS = (1, 2, 4)   # sleeps after which window 1 is asked again
 UNKNOWN_QUESTIONS = 16     # never-seen names asked (held out from the sleep's own "no record" examples)
 
 
-def _accuracy(runtime, questions: Sequence[Question], *, context: list[dict] | None = None,
-              check: Callable[[str, str], bool] = is_correct, gate: EntityGate | None = None) -> float:
-    """Share of ``questions`` answered right; ``context`` (chat dicts) goes before each question."""
-    if not questions:
-        return 0.0
-    replies = answer_questions(runtime, [q.text for q in questions], SYSTEM_PROMPT, gate=gate,
-                               context=context or ())
-    return round(sum(check(r, q.answer) for r, q in zip(replies, questions)) / len(questions), 3)
+def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Callable[[str, str], bool]) -> dict:
+    """A score: accuracy over all questions and per phrasing style, with the replies that were tool
+    calls and those cut by the answer budget."""
+    ok = [check(r, q.answer) for r, q in zip(replies, questions)]
+    mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else None  # noqa: E731
+    return {"all": mean(ok) if ok else 0.0,
+            "template": mean([o for o, q in zip(ok, questions) if q.style == "template"]),
+            "natural": mean([o for o, q in zip(ok, questions) if q.style == "natural"]),
+            "n": len(ok), "tool_calls": sum(r.tool_call for r in replies),
+            "hit_budget": sum(r.hit_budget for r in replies)}
+
+
+def _accuracy(runtime, questions: Sequence[Question], *, context: str = "",
+              check: Callable[[str, str], bool] = is_correct, gate: EntityGate | None = None) -> dict:
+    """The score of ``questions``; ``context`` (text) is read before each question."""
+    replies = answer_questions(runtime, [q.text for q in questions], SYSTEM_PROMPT, gate=gate, context=context)
+    return _tally(replies, questions, check)
 
 
 def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, texts: list[str],
@@ -86,8 +98,8 @@ def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, te
         mem.store(ctx).add(list(notes), kind="notes")
     prompts = [runtime.render([{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{mem.retrieve(q.text, ctx) or ''}"},
                                {"role": "user", "content": q.text}]) for q in questions]
-    replies = [first_sentence(r) for r in runtime.generate_batch(prompts, max_new_tokens=24)]
-    return round(sum(is_correct(r, q.answer) for r, q in zip(replies, questions)) / max(1, len(questions)), 3)
+    replies = [Reply.of(t, ended) for t, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS)]
+    return _tally(replies, questions, is_correct)
 
 
 def _bar(label):
@@ -98,29 +110,29 @@ def _bar(label):
     return lambda e: bar.update({**e, "sleep": label})
 
 
-def _general(runtime, gate: EntityGate | None = None, limit: int | None = None) -> float:
+def _general(runtime, gate: EntityGate | None = None, limit: int | None = None) -> dict:
     return _accuracy(runtime, [Question(q, a, 0, "") for q, a in BENCH_GENERAL[:limit]], check=general_correct,
                      gate=gate)
 
 
-def _unknown(runtime, world: World, gate: EntityGate | None = None, *, heldout: bool = False) -> float:
-    """Share of never-seen names answered as unknown (seed far from the sleep's own examples).
-
-    The names are new; the phrasings are those of the sleep's "no record" examples, or with
-    ``heldout`` the questions' held-out phrasings (:data:`TEMPLATES`), in which the sleep never shows
-    a made-up name (and which the gate's dev set, benchmarks/decline_shots.py, does not use).
-    """
-    rels = ("city", "employer", "headquarters", "industry")
-    if not heldout:
-        qs = [e.question for e in unknown_examples(world.names, rels, count=UNKNOWN_QUESTIONS, seed=99_991)]
+def _unknown(runtime, world: World, gate: EntityGate | None = None, *, names: str = "generated") -> dict:
+    """The share of questions about never-seen names that get declined, asked in the eval phrasings
+    (templated and natural). ``names="generated"``: made-up names from the sleep's own generator
+    (seed far from its "no record" examples); ``"realistic"``: ordinary names and companies
+    (:mod:`sleep_agent_evals.unknown_names`), which the familiarity check does not catch."""
+    if names == "realistic":
+        qs = [Question(q.question, "", 0, "", q.style)
+              for q in unknown_questions(UNKNOWN_QUESTIONS, seed=world.seed, exclude=frozenset(world.names))]
     else:
         rng, known = random.Random("unknown-heldout"), {n.lower() for n in world.names}
-        forms = [t.replace("{relation}", r) for r in rels for t in TEMPLATES["attribute"][1]] + [
-            t.replace("{relation}", f"{r} of the employer") for r in rels[2:] for t in TEMPLATES["chain"][1]]
-        names = [n for n in (unknown_name(rng) for _ in range(2 * UNKNOWN_QUESTIONS)) if n.lower() not in known]
-        qs = [forms[i % len(forms)].format(subject=n) for i, n in enumerate(names[:UNKNOWN_QUESTIONS])]
-    return _accuracy(runtime, [Question(q, "", 0, "") for q in qs], check=lambda reply, _: is_unknown_reply(reply),
-                     gate=gate)
+        picked = [n for n in (unknown_name(rng) for _ in range(2 * UNKNOWN_QUESTIONS)) if n.lower() not in known]
+        rels = ("city", "employer", "headquarters", "industry")
+        qs = []
+        for i, n in enumerate(picked[:UNKNOWN_QUESTIONS]):
+            rel = rels[i % len(rels)]
+            qs.append(Question(natural(rel, n), "", 0, n, "natural") if i % 2
+                      else Question(eval_question("attribute", rel, n), "", 0, n, "template"))
+    return _accuracy(runtime, qs, check=lambda reply, _: is_decline(reply), gate=gate)
 
 
 def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int = 0,
@@ -162,12 +174,12 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
         out["floor_1hop"], out["floor_2hop"] = _accuracy(runtime, q1), _accuracy(runtime, q2)
         out["general_before"], out["unknown_before"] = _general(runtime, limit=limit), _unknown(runtime, w1)
         # With the gate, an unknown name is answered by the base model whatever the adapter: one number.
-        out["unknown_heldout_before"] = _unknown(runtime, w1, heldout=True)
-        out["unknown_heldout_gated"] = _unknown(runtime, w1, EntityGate(w1.names), heldout=True)
+        out["unknown_realistic_before"] = _unknown(runtime, w1, names="realistic")
+        out["unknown_realistic_gated"] = _unknown(runtime, w1, EntityGate(w1.names), names="realistic")
         log(f"  1hop {out['floor_1hop']}  2hop {out['floor_2hop']}  general {out['general_before']}")
     if "ceiling" in parts:
-        log("ceiling: base model, whole trajectory in context")
-        ctx = to_template_dicts(traj)
+        log("ceiling: base model, whole trajectory in context (as text, then the question)")
+        ctx = transcript(traj)
         out["ceiling_1hop"] = _accuracy(runtime, q1, context=ctx)
         out["ceiling_2hop"] = _accuracy(runtime, q2, context=ctx)
         log(f"  1hop {out['ceiling_1hop']}  2hop {out['ceiling_2hop']}")
@@ -184,6 +196,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
                     t = time.perf_counter()
                     by_passes[n] = {"1hop": _accuracy(runtime, q1), "2hop": _accuracy(runtime, q2),
                                     "unknown": _unknown(runtime, w1, gate), "general": _general(runtime, gate, limit),
+                                    "unknown_realistic": _unknown(runtime, w1, gate, names="realistic"),
                                     "unknown_ungated": _unknown(runtime, w1),
                                     "general_ungated": _general(runtime, limit=limit),
                                     "sleep_seconds": round(t - t0 - measuring[0], 1), "passes_done": n}
@@ -232,28 +245,74 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     return out
 
 
-def format_table(r: dict) -> str:
-    """The result as a markdown table (what docs/retention-*.md shows); parts not run are left out."""
-    rows = ["| condition | 1-hop | 2-hop | unknown as unknown (gated / adapter alone) "
-            "| general (gated / adapter alone) | sleep s |",
+def _cell(runs: Sequence[dict], *path) -> str:
+    """One table cell over seeds: the mean of ``all`` (lowest-highest seed), then template / natural."""
+    scores = []
+    for r in runs:
+        v = r
+        for key in path:
+            v = v.get(key) if isinstance(v, dict) else None
+        if isinstance(v, dict):
+            scores.append(v)
+        elif isinstance(v, (int, float)):  # an after-sleeps accuracy of an older result
+            scores.append({"all": v})
+    if not scores:
+        return ""
+    mean = lambda k: round(sum(x[k] for x in scores) / len(scores), 2)  # noqa: E731
+    text = f"{mean('all')}"
+    if len(scores) > 1:
+        text += f" ({min(x['all'] for x in scores):.2f}-{max(x['all'] for x in scores):.2f})"
+    if all(x.get("natural") is not None and x.get("template") is not None for x in scores):
+        text += f" [t {mean('template')} / n {mean('natural')}]"
+    return text
+
+
+def format_table(results: dict | Sequence[dict]) -> str:
+    """One result, or one per seed, as a markdown table (what docs/retention-*.md shows): each cell is
+    the mean over seeds (lowest-highest), then the templated and natural questions' accuracy."""
+    runs = [results] if isinstance(results, dict) else list(results)
+    first = runs[0]
+    rows = [f"Seeds: {', '.join(str(r.get('seed')) for r in runs)}. Cell: accuracy (lowest-highest seed) "
+            "[templated / natural questions].\n",
+            "| condition | 1-hop | 2-hop | never-seen names declined: generated (gated / adapter alone) "
+            "| ordinary names declined | general (gated / adapter alone) |",
             "|---|---|---|---|---|---|"]
-    if "floor_1hop" in r:
-        rows.append(f"| floor (no adapter, no context) | {r['floor_1hop']} | {r['floor_2hop']} "
-                    f"| {r.get('unknown_before')} | {r.get('general_before')} | |")
-    if "ceiling_1hop" in r:
-        rows.append(f"| ceiling (trajectory in context) | {r['ceiling_1hop']} | {r['ceiling_2hop']} | | | |")
-    for n, m in r.get("by_passes", {}).items():
-        rows.append(f"| sleep N={n} (passes run: {m['passes_done']}) | {m['1hop']} | {m['2hop']} "
-                    f"| {m['unknown']} / {m['unknown_ungated']} | {m['general']} / {m['general_ungated']} "
-                    f"| {m['sleep_seconds']} |")
-    if "vector_1hop" in r:
-        rows += [f"| chromadb top-k | {r['vector_1hop']} | {r['vector_2hop']} | | | |",
-                 f"| chromadb + derived notes | | {r['vector_notes_2hop']} | | | |"]
+    if "floor_1hop" in first:
+        rows.append(f"| floor (no adapter, no context) | {_cell(runs, 'floor_1hop')} | {_cell(runs, 'floor_2hop')} "
+                    f"| {_cell(runs, 'unknown_before')} | {_cell(runs, 'unknown_realistic_before')} "
+                    f"| {_cell(runs, 'general_before')} |")
+    if "ceiling_1hop" in first:
+        rows.append(f"| ceiling (trajectory in context) | {_cell(runs, 'ceiling_1hop')} "
+                    f"| {_cell(runs, 'ceiling_2hop')} | | | |")
+    for n, m in first.get("by_passes", {}).items():
+        rows.append(f"| sleep N={n} (passes run: {m['passes_done']}) | {_cell(runs, 'by_passes', n, '1hop')} "
+                    f"| {_cell(runs, 'by_passes', n, '2hop')} | {_cell(runs, 'by_passes', n, 'unknown')} / "
+                    f"{_cell(runs, 'by_passes', n, 'unknown_ungated')} "
+                    f"| {_cell(runs, 'by_passes', n, 'unknown_realistic')} "
+                    f"| {_cell(runs, 'by_passes', n, 'general')} / {_cell(runs, 'by_passes', n, 'general_ungated')} |")
+    if "vector_1hop" in first:
+        rows += [f"| chromadb top-k | {_cell(runs, 'vector_1hop')} | {_cell(runs, 'vector_2hop')} | | | |",
+                 f"| chromadb + derived notes | | {_cell(runs, 'vector_notes_2hop')} | | | |"]
     lines = ["\n".join(rows) + "\n"]
-    if r.get("after_sleeps"):
-        after = ", ".join(f"after {k}: {v}" for k, v in r["after_sleeps"].items())
+    if first.get("after_sleeps"):
+        after = ", ".join(f"after {k}: {_cell(runs, 'after_sleeps', k)}" for k in first["after_sleeps"])
         lines.append(f"Window-1 1-hop accuracy across sleeps: {after}\n")
-    if "unknown_heldout_gated" in r:
-        lines.append(f"Unknown names in held-out phrasings, answered as unknown: {r['unknown_heldout_gated']} "
-                     f"gated (any N), {r.get('unknown_heldout_before')} by the base model alone\n")
+    if "unknown_realistic_gated" in first:
+        lines.append(f"Ordinary never-seen names declined with the entity gate (any N): "
+                     f"{_cell(runs, 'unknown_realistic_gated')}\n")
+    calls = sum(v.get("tool_calls", 0) for r in runs for v in _scores(r))
+    cut = sum(v.get("hit_budget", 0) for r in runs for v in _scores(r))
+    asked = sum(v.get("n", 0) for r in runs for v in _scores(r))
+    if asked:
+        lines.append(f"Of {asked} replies, {calls} were tool calls (scored wrong) and {cut} ran into the "
+                     f"{ANSWER_TOKENS}-token answer budget.\n")
     return "\n".join(lines)
+
+
+def _scores(result) -> list[dict]:
+    """Every score dict inside a result."""
+    if isinstance(result, dict):
+        if "n" in result and "all" in result:
+            return [result]
+        return [s for v in result.values() for s in _scores(v)]
+    return []

@@ -8,14 +8,15 @@ The trajectory is what an agent would have left in its window after looking ever
 ``lookup(name=...)`` tool call per entity with its JSON result (and the same dict as the
 ToolMessage's artifact), each call preceded by a short line of the agent's reasoning.
 
-Questions use the *held-out* phrasings of :data:`sleep_agent.consolidation.dataset.TEMPLATES`, which
-the sleep never trains on, so the benchmark measures recall rather than memorised wording.
+Every fact is asked twice, in the eval phrasings of :mod:`sleep_agent.consolidation.phrasings`
+(never trained on, never asked by validation): the templated form (``style="template"``) and the
+hand-written natural question (``style="natural"``, from the ``test`` split unless told otherwise).
 
 Example::
 
     >>> w = World(seed=1)
     >>> len(w.facts_1hop()), len(w.facts_2hop())
-    (48, 32)
+    (96, 64)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from sleep_agent.consolidation.anchors import unknown_name
-from sleep_agent.consolidation.dataset import TEMPLATES
+from sleep_agent.consolidation.phrasings import eval_question, natural
 
 __all__ = ["World", "Question", "TASK"]
 
@@ -44,6 +45,7 @@ class Question:
     answer: str
     hops: int
     subject: str
+    style: str = "template"  # "template" or "natural" (see sleep_agent.consolidation.phrasings)
 
 
 @dataclass
@@ -94,18 +96,22 @@ class World:
             msgs.append(ToolMessage(json.dumps(rec), tool_call_id=call["id"], name="lookup", artifact=rec))
         return msgs
 
-    def facts_1hop(self) -> list[Question]:
-        (phrase,) = TEMPLATES["attribute"][1][:1]
-        return [Question(phrase.format(relation=k, subject=r["name"]), v, 1, r["name"])
-                for r in self.records for k, v in r.items() if k != "name"]
+    @staticmethod
+    def _ask(kind: str, relation: str, subject: str, answer: str, hops: int, split: str) -> list[Question]:
+        out = [Question(eval_question(kind, relation, subject), answer, hops, subject, "template")]
+        if (text := natural(relation, subject, split)) is not None:
+            out.append(Question(text, answer, hops, subject, "natural"))
+        return out
 
-    def facts_2hop(self) -> list[Question]:
-        (phrase,) = TEMPLATES["chain"][1][:1]
+    def facts_1hop(self, split: str = "test") -> list[Question]:
+        return [q for r in self.records for k, v in r.items() if k != "name"
+                for q in self._ask("attribute", k, r["name"], v, 1, split)]
+
+    def facts_2hop(self, split: str = "test") -> list[Question]:
         by_name = {r["name"]: r for r in self.records}
         out = []
         for person in self.records[self.companies:]:
             company = by_name[person["employer"]]
             for k in ("headquarters", "industry"):
-                out.append(Question(phrase.format(relation=f"{k} of the employer", subject=person["name"]),
-                                    company[k], 2, person["name"]))
+                out += self._ask("chain", f"{k} of the employer", person["name"], company[k], 2, split)
         return out

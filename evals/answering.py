@@ -1,11 +1,15 @@
 """Ask a task's questions of one memory once its trajectory has run (scripted or agent mode).
 
 Every strategy answers the same way: one short system prompt (+ the memory's text: retrieved notes for
-the question, or the running summary), the window left at the end, then the question. ``sleep``
+the question, or the running summary), then one user turn with the window left at the end rendered as
+text (:func:`sleep_agent.models.messages.transcript`) above the question. The prompt ends in the
+question, not in tool turns, so a row measures memory rather than the model's habit of calling the
+next tool (a reply that is a tool call is scored wrong and counted in ``tool_call``). ``sleep``
 answers through the sleep memory's own recall (:meth:`sleep_agent.SleepMemory.recall`, the path the
 ``recall`` tool takes): the adapter for questions naming an entity its sleeps consolidated, the base
 model (which declines names it does not know) for the rest; before any sleep, the base model alone.
-Replies are greedy, batched, and cut at the first sentence.
+Replies are greedy, batched, up to :data:`~sleep_agent.consolidation.ANSWER_TOKENS`, cut at the first
+sentence and scored by :mod:`sleep_agent.scoring`.
 """
 
 from __future__ import annotations
@@ -14,15 +18,14 @@ import resource
 import time
 
 from sleep_agent import QA_SYSTEM_PROMPT, MemoryContext
-from sleep_agent.consolidation import first_sentence
-from sleep_agent.models.messages import to_template_dicts
+from sleep_agent.consolidation import ANSWER_TOKENS, Reply, with_context
+from sleep_agent.models.messages import transcript
 
 from .tasks import EvalTask, check_answer
 
-__all__ = ["answer_task", "SYSTEM_PROMPT", "ANSWER_TOKENS"]
+__all__ = ["answer_task", "SYSTEM_PROMPT"]
 
 SYSTEM_PROMPT = QA_SYSTEM_PROMPT
-ANSWER_TOKENS = 24  # a name, a place or a number, and the start of a sentence around it
 
 
 def _peak_rss_mb() -> float:
@@ -37,7 +40,7 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
     right after the ``after_overflows``-th overflow for a checkpoint (recorded in each item; None at
     the end). A run that ended in ``error`` keeps its replies but scores none of them correct."""
     questions = task.questions if questions is None else questions
-    window = to_template_dicts(state["messages"])
+    window = transcript(state["messages"])
     prompts = []
     for q in questions:
         if memory in ("vector", "vector+notes"):
@@ -46,8 +49,8 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
             extra = None
         else:
             extra = strategy.context(state, ctx)
-        msgs = [{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")}] + window + [
-            {"role": "user", "content": q.question}]
+        msgs = [{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")},
+                {"role": "user", "content": with_context(q.question, window)}]
         prompts.append(runtime.render(msgs))
 
     t0 = time.perf_counter()
@@ -58,15 +61,17 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
     if replies is None:  # no adapter (yet), or another memory: the base model reads its prompt
         with runtime.lock:
             runtime.deactivate_adapter()
-            replies = runtime.generate_batch(prompts, max_new_tokens=ANSWER_TOKENS)
+            replies = [Reply.of(text, ended)
+                       for text, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS)]
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
     runtime.deactivate_adapter()
     items = []
     for i, q in enumerate(questions):
-        reply = first_sentence(replies[i])
+        reply = replies[i]
         items.append({
-            "question": q.question, "expected": q.answer, "reply": reply,
-            "correct": bool(error is None and check_answer(reply, q)),
+            "question": q.question, "expected": q.answer, "reply": str(reply), "check": q.check,
+            "style": q.style, "correct": bool(error is None and check_answer(reply, q)),
+            "tool_call": reply.tool_call, "hit_budget": reply.hit_budget,
             "depth": q.depth, "window": q.window, "after_overflows": after_overflows,
             "tokens_in_context": len(runtime.encode(prompts[i])),
             "seconds": round(per_item, 3), "peak_rss_mb": _peak_rss_mb()})

@@ -7,7 +7,10 @@
 - ``recall``: several windows of new people; ask about the first window's people right after the
   2nd, 4th and 8th overflow (sleep) and at the end.
 
-Questions use the held-out phrasings of the sleep data templates, never the trained ones.
+Every fact is asked in the eval phrasings (:mod:`sleep_agent.consolidation.phrasings`), which neither
+the sleep trains on nor validation asks: once templated and once as a person would ask it
+(``style="natural"``, from the ``test`` split unless ``split="dev"``). Each task also asks about
+:data:`UNKNOWN_PER_TASK` ordinary names it never saw (:mod:`.unknown_names`; ``check="decline"``).
 
 Example::
 
@@ -23,14 +26,28 @@ import random
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from sleep_agent.consolidation.anchors import unknown_name
-from sleep_agent.consolidation.dataset import TEMPLATES
+from sleep_agent.consolidation.phrasings import eval_question, natural
 
 from .tasks import EvalQuestion, EvalTask
+from .unknown_names import unknown_questions
 
-__all__ = ["multihop", "state", "updates", "recall", "suite", "FAMILIES", "SUITES"]
+__all__ = ["multihop", "state", "updates", "recall", "suite", "FAMILIES", "SUITES", "UNKNOWN_PER_TASK"]
 
-_ONE_HOP = TEMPLATES["attribute"][1][0]  # "Which {relation} is listed for {subject}?"
-_CHAIN = TEMPLATES["chain"][1][0]        # "Do you know the {relation} of {subject}?"
+UNKNOWN_PER_TASK = 2  # never-seen ordinary names asked per task (one templated, one natural)
+
+
+def _ask(relation: str, subject: str, answer: str, split: str, *, kind: str = "attribute", **kw) -> list[EvalQuestion]:
+    """The fact asked twice: in the eval template and, where the relation has one, naturally."""
+    out = [EvalQuestion(eval_question(kind, relation, subject), answer, **kw)]
+    if (text := natural(relation, subject, split)) is not None:
+        out.append(EvalQuestion(text, answer, style="natural", **kw))
+    return out
+
+
+def _with_unknowns(task: EvalTask, names, split: str, seed: int) -> EvalTask:
+    task.questions += unknown_questions(UNKNOWN_PER_TASK, split=split, seed=f"{task.id}-{seed}",
+                                        exclude=frozenset(names))
+    return task
 _PLACE = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe")
 
 
@@ -66,7 +83,7 @@ def _place(rng: random.Random, taken: set[str]) -> str:
             return p
 
 
-def multihop(seed: int, people: int = 8) -> EvalTask:
+def multihop(seed: int, people: int = 8, split: str = "test") -> EvalTask:
     rng, taken = random.Random(f"multihop-{seed}"), set()
     names = _names(rng, people, taken)
     order = names[:]
@@ -78,15 +95,14 @@ def multihop(seed: int, people: int = 8) -> EvalTask:
         s.call("lookup", {"name": n}, {"name": n, "city": city[n], "mentor": mentor[n]})
     qs = []
     for n in names:
-        qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), city[n], depth=1))
-        qs.append(EvalQuestion(_CHAIN.format(relation="city of the mentor", subject=n), city[mentor[n]], depth=2))
+        qs += _ask("city", n, city[n], split, depth=1)
+        qs += _ask("city of the mentor", n, city[mentor[n]], split, kind="chain", depth=2)
         far = mentor[mentor[mentor[n]]]
-        qs.append(EvalQuestion(_CHAIN.format(relation="city of the mentor of the mentor of the mentor", subject=n),
-                               city[far], depth=4))
-    return EvalTask(f"multihop-{seed}", "multihop", s.messages, qs)
+        qs += _ask("city of the mentor of the mentor of the mentor", n, city[far], split, kind="chain", depth=4)
+    return _with_unknowns(EvalTask(f"multihop-{seed}", "multihop", s.messages, qs), names, split, seed)
 
 
-def state(seed: int, counters: int = 4, updates: int = 5) -> EvalTask:
+def state(seed: int, counters: int = 4, updates: int = 5, split: str = "test") -> EvalTask:
     rng, taken = random.Random(f"state-{seed}"), set()
     tanks = [f"{w.split()[1]} Tank" for w in _names(rng, counters, taken)]
     level = {t: rng.randint(10, 90) for t in tanks}
@@ -98,11 +114,11 @@ def state(seed: int, counters: int = 4, updates: int = 5) -> EvalTask:
         delta = rng.choice([-7, -5, -3, 2, 4, 6, 9])
         level[t] += delta
         s.call("adjust_level", {"name": t, "delta": delta}, {"name": t, "level": level[t]})
-    qs = [EvalQuestion(_ONE_HOP.format(relation="level", subject=t), str(level[t]), check="number") for t in tanks]
-    return EvalTask(f"state-{seed}", "state", s.messages, qs)
+    qs = [q for t in tanks for q in _ask("level", t, str(level[t]), split, check="number")]
+    return _with_unknowns(EvalTask(f"state-{seed}", "state", s.messages, qs), tanks, split, seed)
 
 
-def updates(seed: int, people: int = 6) -> EvalTask:
+def updates(seed: int, people: int = 6, split: str = "test") -> EvalTask:
     rng, taken = random.Random(f"updates-{seed}"), set()
     names = _names(rng, people, taken)
     office = {n: _place(rng, taken) for n in names}
@@ -114,27 +130,29 @@ def updates(seed: int, people: int = 6) -> EvalTask:
         moved[n] = office[n]
         office[n] = _place(rng, taken)
         s.call("lookup", {"name": n}, {"name": n, "office": office[n]})
-    qs = [EvalQuestion(_ONE_HOP.format(relation="office", subject=n), office[n],
-                       wrong=(moved[n],) if n in moved else (), depth=1) for n in names]
-    return EvalTask(f"updates-{seed}", "updates", s.messages, qs, meta={"moved": len(moved)})
+    qs = [q for n in names for q in _ask("office", n, office[n], split, wrong=(moved[n],) if n in moved else ())]
+    task = EvalTask(f"updates-{seed}", "updates", s.messages, qs, meta={"moved": len(moved)})
+    return _with_unknowns(task, names, split, seed)
 
 
-def recall(seed: int, windows: int = 3, people: int = 5, checkpoints: tuple[int, ...] = (2, 4, 8)) -> EvalTask:
+def recall(seed: int, windows: int = 3, people: int = 5, checkpoints: tuple[int, ...] = (2, 4, 8),
+           split: str = "test") -> EvalTask:
     """``windows`` batches of ``people`` lookups; the first batch's cities are asked at the end and,
     in scripted mode, right after the window's k-th overflow for each k in ``checkpoints`` (sleeps,
     for the sleep memory): recall across several sleeps. Size the task so that it overflows at
     least ``max(checkpoints)`` times at its budget; a checkpoint never reached is not asked."""
     rng, taken = random.Random(f"recall-{seed}"), set()
     s = _Script("Look up every person in each batch of the registry.", seed)
-    qs = []
+    qs, seen = [], []
     for w in range(1, windows + 1):
         for n in _names(rng, people, taken):
             c = _place(rng, taken)
+            seen.append(n)
             s.call("lookup", {"name": n}, {"name": n, "city": c})
             if w == 1:
-                qs.append(EvalQuestion(_ONE_HOP.format(relation="city", subject=n), c, window=1,
-                                       checkpoints=tuple(checkpoints)))
-    return EvalTask(f"recall-{seed}", "recall", s.messages, qs, meta={"windows": windows})
+                qs += _ask("city", n, c, split, window=1, checkpoints=tuple(checkpoints))
+    return _with_unknowns(EvalTask(f"recall-{seed}", "recall", s.messages, qs, meta={"windows": windows}),
+                          seen, split, seed)
 
 
 FAMILIES = {"multihop": multihop, "state": state, "updates": updates, "recall": recall}
@@ -160,7 +178,9 @@ SUITES = {
 }
 
 
-def suite(name: str, seed: int) -> list[EvalTask]:
+def suite(name: str, seed: int, split: str = "test") -> list[EvalTask]:
+    """The suite's tasks for ``seed``, natural questions from ``split`` ("dev" while building, "test"
+    for what is reported)."""
     if name not in SUITES:
         raise ValueError(f"unknown suite {name!r}: choose one of {', '.join(SUITES)}")
     sizes, _ = SUITES[name]
@@ -168,7 +188,7 @@ def suite(name: str, seed: int) -> list[EvalTask]:
     for family, kw in sizes.items():
         kw = dict(kw)
         budget = kw.pop("budget", None)
-        task = FAMILIES[family](seed, **kw)
+        task = FAMILIES[family](seed, split=split, **kw)
         if budget:
             task.meta["budget"] = budget
         tasks.append(task)

@@ -7,7 +7,9 @@
 - ``recall_vs_sleeps.png``: first-window accuracy right after the window's k-th overflow (the k-th
   sleep, for sleep), per memory - from the questions asked at checkpoints (scripted mode).
 
-Checkpoint rows (``after_overflows`` set) count only there, not in the main table.
+Checkpoint rows (``after_overflows`` set) count only there, not in the main table. Questions about
+names never seen (``check="decline"``) count only in ``unknown declined``, not in ``overall``. With
+several seeds, ``overall`` is the mean over seeds and ``overall_range`` the lowest and highest seed.
 """
 
 from __future__ import annotations
@@ -28,21 +30,36 @@ def _mean(xs) -> float:
     return round(sum(xs) / len(xs), 3) if xs else float("nan")
 
 
+def _is_fact(row: dict) -> bool:
+    return row.get("check", "contains") != "decline"
+
+
 def summarize(rows: list[dict]) -> dict:
-    """{label: {"overall", "by_family": {...}, "by_depth": {...}, "tokens", "sleep_seconds", "runs"}}."""
+    """{label: {"overall", "overall_range", "template", "natural", "unknown_declined", "tool_calls",
+    "hit_budget", "by_family": {...}, "by_depth": {...}, "tokens", "sleep_seconds", "runs"}}."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         if r.get("after_overflows") is None:
             groups[label(r)].append(r)
     out = {}
-    for name, rs in groups.items():
-        fam, depth = defaultdict(list), defaultdict(list)
+    for name, everything in groups.items():
+        rs = [r for r in everything if _is_fact(r)]
+        fam, depth, seeds = defaultdict(list), defaultdict(list), defaultdict(list)
         for r in rs:
             fam[r["family"]].append(r["correct"])
+            seeds[r.get("seed", 0)].append(r["correct"])
             if r["family"] == "multihop":
                 depth[r["depth"]].append(r["correct"])
-        runs = {r["run"]: r for r in rs}
-        out[name] = {"overall": _mean(r["correct"] for r in rs),
+        runs = {r["run"]: r for r in everything}
+        per_seed = [_mean(v) for v in seeds.values()]
+        out[name] = {"overall": _mean(per_seed) if len(per_seed) > 1 else _mean(r["correct"] for r in rs),
+                     "overall_range": [min(per_seed), max(per_seed)] if per_seed else [],
+                     "seeds": len(per_seed),
+                     "template": _mean(r["correct"] for r in rs if r.get("style", "template") == "template"),
+                     "natural": _mean(r["correct"] for r in rs if r.get("style") == "natural"),
+                     "unknown_declined": _mean(r["correct"] for r in everything if not _is_fact(r)),
+                     "tool_calls": _mean(bool(r.get("tool_call")) for r in everything),
+                     "hit_budget": _mean(bool(r.get("hit_budget")) for r in everything),
                      "by_family": {f: _mean(v) for f, v in sorted(fam.items())},
                      "by_depth": {str(d): _mean(v) for d, v in sorted(depth.items())},
                      "tokens": round(_mean(r["tokens_in_context"] for r in rs), 1),
@@ -97,13 +114,19 @@ def table(summary: dict) -> str:
     families = sorted({f for s in summary.values() for f in s["by_family"]})
     depths = sorted({d for s in summary.values() for d in s["by_depth"]}, key=int)
     agent = any("planned_calls_made" in s for s in summary.values())
-    head = ["memory", "overall", *families, *[f"multihop k={d}" for d in depths], "tokens at answer",
+    head = ["memory", "overall", "template", "natural", *families, *[f"multihop k={d}" for d in depths],
+            "unknown declined", "tool-call replies", "replies at the budget", "tokens at answer",
             "sleep s / run", "runs", *(["planned calls made", "tool errors", "nudges"] if agent else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in _order(summary):
         s = summary[name]
-        cells = [name, s["overall"], *[s["by_family"].get(f, "") for f in families],
-                 *[s["by_depth"].get(d, "") for d in depths], s["tokens"], s["sleep_seconds"] or "", s["runs"],
+        overall = s["overall"]
+        if s.get("seeds", 1) > 1:  # mean over seeds (lowest-highest seed)
+            overall = f"{overall} ({s['overall_range'][0]}-{s['overall_range'][1]})"
+        cells = [name, overall, s.get("template", ""), s.get("natural", ""),
+                 *[s["by_family"].get(f, "") for f in families],
+                 *[s["by_depth"].get(d, "") for d in depths], s.get("unknown_declined", ""),
+                 s.get("tool_calls", ""), s.get("hit_budget", ""), s["tokens"], s["sleep_seconds"] or "", s["runs"],
                  *([s.get(k, "") for k in ("planned_calls_made", "tool_errors", "nudges")] if agent else [])]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
@@ -116,7 +139,8 @@ def _plots(rows: list[dict], summary: dict, recall: dict, out: Path) -> list[str
     import matplotlib.pyplot as plt
 
     files = []
-    final = [r for r in rows if r.get("after_overflows") is None]  # checkpoint answers: the recall plot only
+    # checkpoint answers: the recall plot only; never-seen names: the unknown column only
+    final = [r for r in rows if r.get("after_overflows") is None and _is_fact(r)]
     sleep = [r for r in final if r["strategy"] == "sleep"]
     if sleep:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -126,7 +150,13 @@ def _plots(rows: list[dict], summary: dict, recall: dict, out: Path) -> list[str
                         and r["depth"] == d) for n in ns]
             ax.plot(ns, ys, marker="o", label=f"sleep, {d}-hop")
         ys = [_mean(r["correct"] for r in sleep if r["passes"] == n) for n in ns]
-        ax.plot(ns, ys, marker="s", color="black", label="sleep, all questions")
+        seeds = sorted({r.get("seed", 0) for r in sleep})
+        if len(seeds) > 1:  # the spread over seeds: lowest to highest seed's accuracy
+            per = [[_mean(r["correct"] for r in sleep if r["passes"] == n and r.get("seed", 0) == s) for s in seeds]
+                   for n in ns]
+            ax.errorbar(ns, ys, yerr=[[y - min(p) for y, p in zip(ys, per)], [max(p) - y for y, p in zip(ys, per)]],
+                        fmt="none", ecolor="black", capsize=3, alpha=0.6)
+        ax.plot(ns, ys, marker="s", color="black", label=f"sleep, all questions ({len(seeds)} seeds)")
         for name, color in (("vector", "tab:purple"), ("vector+notes", "tab:pink"), ("full", "tab:gray"),
                             ("floor", "tab:olive")):
             if name in summary:

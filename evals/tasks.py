@@ -11,9 +11,12 @@ JSON Lines with :func:`load_tasks`. One task per line::
      ],
      "questions": [{"question": "Which city is listed for Ana?", "answer": "Tarnwick", "check": "contains"}]}
 
-``check`` is ``exact`` (the reply, stripped of a final period, equals the answer, case-insensitive),
-``contains`` (the answer appears in the reply) or ``number`` (the first number in the reply equals the
-answer). Optional per question: ``depth`` (hops, default 1), ``window`` (which window the fact came
+``check`` is ``contains`` (the answer appears in the reply as whole words, or as a whole number),
+``number`` (the answer's number is among the reply's whole-token numbers), ``exact`` (the reply,
+final period aside, is the answer) or ``decline`` (a question about a name never seen: the reply
+must decline); see :mod:`sleep_agent.scoring`. A reply that is a tool call is always wrong.
+Optional per question: ``style`` (``template`` or ``natural``: how the question is phrased, reported
+apart), ``depth`` (hops, default 1), ``window`` (which window the fact came
 from, default 1), ``wrong`` (strings that must not appear, e.g. a value that was later updated),
 ``checkpoints`` (in scripted mode, also ask the question right after the window's k-th overflow -
 a sleep, a store, a summary or a drop - for each k listed: recall across several sleeps).
@@ -24,15 +27,16 @@ A tool result whose content is a JSON object is a structured result (what the sl
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-__all__ = ["EvalTask", "EvalQuestion", "TaskFileError", "load_tasks", "check_answer", "CHECKS"]
+from sleep_agent.scoring import CHECKS, is_correct
 
-CHECKS = ("exact", "contains", "number")
+__all__ = ["EvalTask", "EvalQuestion", "TaskFileError", "load_tasks", "check_answer", "CHECKS", "STYLES"]
+
+STYLES = ("template", "natural")
 
 
 class TaskFileError(ValueError):
@@ -48,6 +52,7 @@ class EvalQuestion:
     window: int = 1
     wrong: tuple[str, ...] = ()
     checkpoints: tuple[int, ...] = ()  # also asked right after these overflows (scripted mode)
+    style: str = "template"            # how it is phrased: "template" or "natural" (reported apart)
 
 
 @dataclass
@@ -77,18 +82,8 @@ def _message_json(m: BaseMessage) -> dict:
 
 
 def check_answer(reply: str, q: EvalQuestion) -> bool:
-    low = reply.lower()
-    if any(w.lower() in low for w in q.wrong):
-        return False
-    if q.check == "exact":
-        return low.strip().rstrip(".").strip() == q.answer.lower().strip()
-    if q.check == "number":
-        m = re.search(r"-?\d+(?:\.\d+)?", reply.replace(",", ""))
-        try:
-            return m is not None and float(m.group()) == float(q.answer)
-        except ValueError:
-            return False
-    return q.answer.lower().strip() in low
+    """The one checker (:func:`sleep_agent.scoring.is_correct`) with the question's check and wrong values."""
+    return is_correct(reply, q.answer, q.check, wrong=q.wrong)
 
 
 def _message(d, where: str) -> BaseMessage:
@@ -130,12 +125,15 @@ def _message(d, where: str) -> BaseMessage:
 def _question(d, where: str) -> EvalQuestion:
     if not isinstance(d, dict):
         raise TaskFileError(f"{where}: a question must be an object")
-    for key in ("question", "answer"):
-        if not isinstance(d.get(key), (str, int, float)) or str(d.get(key)).strip() == "":
-            raise TaskFileError(f"{where}.{key}: required (a non-empty string)")
     check = d.get("check", "contains")
     if check not in CHECKS:
         raise TaskFileError(f"{where}.check: must be one of {', '.join(CHECKS)}, not {check!r}")
+    for key in ("question",) if check == "decline" else ("question", "answer"):
+        if not isinstance(d.get(key), (str, int, float)) or str(d.get(key)).strip() == "":
+            raise TaskFileError(f"{where}.{key}: required (a non-empty string)")
+    style = d.get("style", "template")
+    if style not in STYLES:
+        raise TaskFileError(f"{where}.style: must be one of {', '.join(STYLES)}, not {style!r}")
     wrong = d.get("wrong", [])
     if not isinstance(wrong, list) or not all(isinstance(w, str) for w in wrong):
         raise TaskFileError(f"{where}.wrong: must be a list of strings")
@@ -145,8 +143,8 @@ def _question(d, where: str) -> EvalQuestion:
     checkpoints = d.get("checkpoints", [])
     if not isinstance(checkpoints, list) or not all(_positive(k) for k in checkpoints):
         raise TaskFileError(f"{where}.checkpoints: must be a list of positive integers (overflow counts)")
-    return EvalQuestion(str(d["question"]), str(d["answer"]), check, d.get("depth", 1), d.get("window", 1),
-                        tuple(wrong), tuple(sorted(set(checkpoints))))
+    return EvalQuestion(str(d["question"]), str(d.get("answer", "")), check, d.get("depth", 1), d.get("window", 1),
+                        tuple(wrong), tuple(sorted(set(checkpoints))), style)
 
 
 def _positive(x) -> bool:

@@ -191,8 +191,9 @@ def cmd_bench(args) -> int:
                                distill=args.distill, log=log)
         command += f" --seed {args.seed}" + (f" --limit {args.limit}" if args.limit else "") + (
             f" --distill {args.distill}" if args.distill is not None else "")
-        stem = f"retention-{args.model}" + (f"-distill{args.distill:g}" if args.distill else "")
-        title = f"Retention: {args.model}" + (f", context distillation {args.distill:g}" if args.distill else "")
+        stem = f"retention-{args.model}" + (f"-distill{args.distill:g}" if args.distill else "") + f"-seed{args.seed}"
+        title = (f"Retention: {args.model}" + (f", context distillation {args.distill:g}" if args.distill else "")
+                 + f", seed {args.seed}")
     else:
         from sleep_agent_benchmarks.perf import format_table, run_perf
 
@@ -210,6 +211,11 @@ def cmd_bench(args) -> int:
         from sleep_agent_benchmarks.results import write_results
 
         result = write_results(Path(args.out) / stem, result, title, format_table, merge=bool(args.parts))
+        if args.which == "retention":  # the headline page: every seed run so far, mean and spread
+            from sleep_agent_benchmarks.results import write_seed_summary
+
+            write_seed_summary(Path(args.out) / stem.rsplit("-seed", 1)[0], title.rsplit(", seed", 1)[0],
+                               format_table)
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 

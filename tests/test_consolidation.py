@@ -9,9 +9,9 @@ import json
 from sleep_agent import AdapterStore, SleepConfig
 from sleep_agent_benchmarks.world import World
 from sleep_agent.consolidation import (Scores, SleepExample, assemble, build_examples,
-                                       consolidate, derive_chains, extract_facts, is_unknown_reply, judge,
-                                       unknown_examples)
-from sleep_agent.consolidation.dataset import TEMPLATES
+                                       consolidate, derive_chains, extract_facts, judge, unknown_examples)
+from sleep_agent.consolidation.phrasings import TRAIN, VALIDATION
+from sleep_agent.scoring import is_decline
 
 
 def test_world_has_enough_novel_facts_and_chains():
@@ -26,9 +26,9 @@ def test_structured_results_give_attribute_facts_and_derived_chains():
     w = World(seed=3)
     facts = extract_facts(w.trajectory())
     assert all(f.kind == "attribute" for f in facts)  # structured results: no duplicate "call" facts
-    assert len(facts) == len(w.facts_1hop())
+    assert len(facts) == len([q for q in w.facts_1hop() if q.style == "template"])
     chains = derive_chains(facts)
-    truth = {(q.subject, q.answer) for q in w.facts_2hop()}
+    truth = {(q.subject, q.answer) for q in w.facts_2hop()}  # each asked templated and naturally
     assert {(c.subject, c.answer) for c in chains} == truth
     assert all(c.relation.endswith("of the employer") for c in chains)
 
@@ -38,8 +38,8 @@ def test_heldout_phrasings_are_never_trained():
     train, heldout = build_examples(facts + derive_chains(facts))
     trained = {e.question for e in train}
     assert heldout and not trained & {e.question for e in heldout}
-    for kind, (train_t, held_t) in TEMPLATES.items():
-        assert not set(train_t) & set(held_t), kind
+    for kind in TRAIN:
+        assert not set(TRAIN[kind]) & set(VALIDATION[kind]), kind
 
 
 def test_unknown_examples_never_name_a_known_entity():
@@ -47,8 +47,8 @@ def test_unknown_examples_never_name_a_known_entity():
     ex = unknown_examples(known, ["city"], count=200, seed=0)
     assert len(ex) == 200
     assert not {e.answer.removeprefix("I have no record of ").rstrip(".") for e in ex} & set(known)
-    assert all(is_unknown_reply(e.answer) for e in ex)
-    assert not is_unknown_reply("The city of Samor Fenkarin is Olvesby.")
+    assert all(is_decline(e.answer) for e in ex)
+    assert not is_decline("The city of Samor Fenkarin is Olvesby.")
 
 
 def test_assemble_mixes_parts_and_replays_only_earlier_training_data():
@@ -115,14 +115,19 @@ def test_retention_benchmark_reports_every_field(tiny_runtime, tmp_path):
     from sleep_agent_benchmarks.retention import format_table, run_retention
 
     r = run_retention(tiny_runtime, passes=[1, 2], limit=2, world_size=(2, 1), root=tmp_path, log=lambda _: None)
-    fractions = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate",
-                 "unknown_heldout_before", "unknown_heldout_gated"]
-    assert all(0.0 <= r[k] <= 1.0 for k in fractions)
+    scores = ["floor_1hop", "ceiling_1hop", "ceiling_2hop", "general_before", "general_after", "unknown_rate",
+              "unknown_realistic_before", "unknown_realistic_gated"]
+    for k in scores:  # each score: overall, per phrasing style, and how the replies came out
+        assert 0.0 <= r[k]["all"] <= 1.0 and {"template", "natural", "n", "tool_calls", "hit_budget"} <= set(r[k]), k
+    assert r["ceiling_1hop"]["natural"] is not None and r["ceiling_1hop"]["template"] is not None
+    assert r["unknown_realistic_before"]["n"] > 0
     assert set(r["by_passes"]) == {"1", "2"}
-    assert all({"1hop", "2hop", "sleep_seconds"} <= set(m) for m in r["by_passes"].values())
+    assert all({"1hop", "2hop", "unknown_realistic", "sleep_seconds"} <= set(m) for m in r["by_passes"].values())
     assert set(r["after_sleeps"]) == {"1", "2", "4"}
     assert {"vector_1hop", "vector_2hop", "vector_notes_2hop", "model"} <= set(r)
-    assert "| sleep N=2" in format_table(r) and "held-out phrasings" in format_table(r)
+    table = format_table([r, r])  # as over two seeds: mean (lowest-highest) [templated / natural]
+    assert "| sleep N=2" in table and "Ordinary never-seen names" in table and "[t " in table
+    assert "ran into the 48-token answer budget" in table
     assert not list(tmp_path.iterdir())  # the benchmark's threads live in a temporary folder
 
 

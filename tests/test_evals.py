@@ -60,6 +60,8 @@ def test_answer_checks():
     assert check_answer("The level is 1,042 now", EvalQuestion("q", "1042", check="number"))
     assert not check_answer("The level is 14", EvalQuestion("q", "41", check="number"))
     assert not check_answer("Moved from Oldby to Newby", EvalQuestion("q", "Newby", wrong=("Oldby",)))
+    assert check_answer("I have no record of Lena Marsh.", EvalQuestion("q", "", check="decline"))
+    assert not check_answer('{"name": "lookup", "arguments": {"name": "Ana"}}', EvalQuestion("q", "Ana"))
 
 
 def test_families_are_seeded_and_consistent():
@@ -67,13 +69,17 @@ def test_families_are_seeded_and_consistent():
     assert suite("smoke", 3)[0].to_json() != suite("smoke", 4)[0].to_json()
     task = multihop(1, people=5)
     records = {m.artifact["name"]: m.artifact for m in task.messages if getattr(m, "artifact", None)}
-    for q in task.questions:  # walk the mentor graph to check the k-hop answers
-        name = next(n for n in records if q.question.endswith(f"{n}?"))
+    facts = [q for q in task.questions if q.check != "decline"]
+    assert [q.style for q in facts] == ["template", "natural"] * (len(facts) // 2)  # each fact asked both ways
+    for q in facts:  # walk the mentor graph to check the k-hop answers
+        name = next(n for n in records if n in q.question)
         for _ in range(q.depth - 1):
             name = records[name]["mentor"]
         assert q.answer == records[name]["city"]
+    unknown = [q for q in task.questions if q.check == "decline"]
+    assert len(unknown) == 2 and not any(n in q.question for q in unknown for n in records)
     up = updates(2, people=4)
-    assert sum(bool(q.wrong) for q in up.questions) == 2 and all(q.answer not in q.wrong for q in up.questions)
+    assert sum(bool(q.wrong) for q in up.questions) == 4 and all(q.answer not in q.wrong for q in up.questions)
 
 
 def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
@@ -108,9 +114,11 @@ def test_checkpoint_questions_are_asked_after_each_listed_overflow(tiny_runtime,
     assert {r["budget"] for r in rows} == {256}
     by = {s: [r for r in rows if r["strategy"] == s] for s in ("sleep", "window", "full")}
     assert by["sleep"][0]["sleeps"] >= 2
-    for s in ("sleep", "window"):  # 2 first-window questions at overflows 1 and 2 (99 never comes), then at the end
-        assert [r["after_overflows"] for r in by[s]] == [1, 1, 2, 2, None, None]
-    assert [r["after_overflows"] for r in by["full"]] == [None, None]  # full never evicts
+    # 2 first-window people, each asked templated and naturally, at overflows 1 and 2 (99 never comes);
+    # then, at the end, those 4 and the 2 never-seen names
+    for s in ("sleep", "window"):
+        assert [r["after_overflows"] for r in by[s]] == [1] * 4 + [2] * 4 + [None] * 6
+    assert [r["after_overflows"] for r in by["full"]] == [None] * 6  # full never evicts
     summary = write_report(rows, tmp_path, "test")
     assert summary["window"]["runs"] == 1 and summary["sleep N=1"]["overall"] == _mean_final(by["sleep"])
     report = (tmp_path / "report.md").read_text()
@@ -118,5 +126,5 @@ def test_checkpoint_questions_are_asked_after_each_listed_overflow(tiny_runtime,
 
 
 def _mean_final(rows):
-    final = [r["correct"] for r in rows if r["after_overflows"] is None]
+    final = [r["correct"] for r in rows if r["after_overflows"] is None and r["check"] != "decline"]
     return round(sum(final) / len(final), 3)

@@ -14,7 +14,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalChatModel, LocalRuntime, build_agent
 from sleep_agent import SleepConfig
-from sleep_agent.consolidation import consolidate, is_correct
+from sleep_agent.consolidation import consolidate
+from sleep_agent.scoring import is_correct
 from sleep_agent.models.messages import content_text
 from sleep_agent_tools import RecordArchive
 

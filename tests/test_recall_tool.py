@@ -100,7 +100,8 @@ def test_familiarity_tells_real_names_from_made_up_ones_on_the_default_model(qwe
 def test_gate_declines_made_up_names_on_the_default_model(qwen_runtime):
     """The gated path on the real 0.5B model (adapter-free: an unknown name never reaches the adapter).
     Names and phrasings differ from the dev set's; the benchmark measures the rate on more."""
-    from sleep_agent.consolidation import answer_questions, is_unknown_reply
+    from sleep_agent.consolidation import answer_questions
+    from sleep_agent.scoring import is_decline
 
     qwen_runtime.deactivate_adapter()
     unknown = ["Which city is listed for Quotel Brasamor?", "Do you know the industry of the employer of Lugar Nelfen?",
@@ -108,5 +109,5 @@ def test_gate_declines_made_up_names_on_the_default_model(qwen_runtime):
     general = [("What is the capital of Japan?", "tokyo"), ("How many hours are in a day?", "24")]
     replies = answer_questions(qwen_runtime, unknown + [q for q, _ in general], "You are a helpful assistant.",
                                gate=EntityGate(["Samor Fenkarin"]))
-    assert all(map(is_unknown_reply, replies[:len(unknown)])), replies
+    assert all(map(is_decline, replies[:len(unknown)])), replies
     assert all(a in r.lower() for r, (_, a) in zip(replies[len(unknown):], general)), replies

@@ -8,7 +8,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalRuntime
 from sleep_agent import SleepConfig
-from sleep_agent.consolidation import answer_question, consolidate, is_correct
+from sleep_agent.consolidation import answer_question, consolidate
+from sleep_agent.scoring import is_correct
 from sleep_agent_tools import RecordArchive
 
 SYSTEM = "You are a helpful assistant."

@@ -1,6 +1,7 @@
 """The sleep's consolidation engine.
 
 - :mod:`.dataset`: facts from the trajectory, derived 2-hop chains, question/answer examples;
+- :mod:`.phrasings`: the disjoint words of training, validation and evals (templated and natural);
 - :mod:`.anchors`: general-knowledge and "no record" examples against forgetting and hallucination;
 - :mod:`.trainer`: LoRA training on answer tokens (sleep duration N = passes);
 - :mod:`.gate`: answer with the adapter only about entities it consolidated;
@@ -10,20 +11,22 @@
 - :mod:`.engine`: the whole sleep, from evicted messages to a published adapter version.
 """
 
-from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from .anchors import GENERAL_CONTROL, general_correct, unknown_examples
 from .dataset import QA_SYSTEM_PROMPT, Fact, SleepExample, build_examples, derive_chains, extract_facts
 from .gate import EntityGate
 from .engine import SleepData, SleepReport, assemble, consolidate
 from .trainer import TrainResult, train_sleep
-from .answering import DECLINE_PROMPT, answer_question, answer_questions, first_sentence
-from .validation import Scores, is_correct, judge, score
+from .answering import ANSWER_TOKENS, DECLINE_PROMPT, Reply, answer_question, answer_questions, with_context
+from .validation import Scores, judge, score
 
 __all__ = [
+    "ANSWER_TOKENS",
     "DECLINE_PROMPT",
     "GENERAL_CONTROL",
     "QA_SYSTEM_PROMPT",
     "EntityGate",
     "Fact",
+    "Reply",
     "Scores",
     "SleepData",
     "SleepExample",
@@ -36,12 +39,10 @@ __all__ = [
     "consolidate",
     "derive_chains",
     "extract_facts",
-    "first_sentence",
     "general_correct",
-    "is_correct",
-    "is_unknown_reply",
     "judge",
     "score",
     "train_sleep",
     "unknown_examples",
+    "with_context",
 ]

@@ -23,10 +23,12 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from ..scoring import is_correct
 from .dataset import SleepExample
+from .phrasings import TRAIN
 
 __all__ = ["GENERAL_TRAIN", "GENERAL_CONTROL", "UNKNOWN_ANSWER", "general_examples", "general_correct",
-           "unknown_examples", "unknown_name", "is_unknown_reply"]
+           "unknown_examples", "unknown_name"]
 
 # (question, answer). Short, stable facts a 0.5B model gets right without any adapter.
 GENERAL_TRAIN: tuple[tuple[str, str], ...] = (
@@ -38,7 +40,7 @@ GENERAL_TRAIN: tuple[tuple[str, str], ...] = (
     ("What is the opposite of hot?", "The opposite of hot is cold."),
 )
 # Held out: never trained on; the general-knowledge control validation asks after a sleep (its first
-# MAX_GENERAL). Answer: accepted words, "|"-separated (one must appear, case-insensitive; see
+# MAX_GENERAL). Answer: accepted answers, "|"-separated (one must appear as whole words; see
 # general_correct). The retention benchmark asks more of the same kind (benchmarks/controls.py).
 GENERAL_CONTROL: tuple[tuple[str, str], ...] = (
     ("What is the capital of Japan?", "Tokyo"),
@@ -53,13 +55,13 @@ GENERAL_CONTROL: tuple[tuple[str, str], ...] = (
     ("Who wrote Romeo and Juliet?", "Shakespeare"),
 )
 UNKNOWN_ANSWER = "I have no record of {subject}."
-_UNKNOWN_MARKERS = ("no record", "don't know", "do not know", "not know", "no information", "unknown",
-                    "not sure", "cannot find", "can't find", "could not find", "couldn't find", "not found",
-                    "don't have", "do not have", "not available", "i'm sorry", "i am sorry", "unable to")
 _SYLLABLES = ("vo", "ka", "rin", "tel", "mor", "zi", "quo", "bra", "nel", "thu", "sa", "dro", "fen", "lu",
               "gar", "pim")
-_UNKNOWN_TEMPLATES = ("What is the {relation} of {subject}?", "Tell me the {relation} of {subject}.",
-                      "Recall the {relation} recorded for {subject}.")
+
+
+# The training phrasings the "no record" anchors use: three of the four attribute ones (a change
+# here changes every sleep's data, which tests/test_golden_sleep.py pins).
+UNKNOWN_TRAIN = (TRAIN["attribute"][0], TRAIN["attribute"][2], TRAIN["attribute"][3])
 
 
 def unknown_name(rng: random.Random) -> str:
@@ -67,16 +69,10 @@ def unknown_name(rng: random.Random) -> str:
     return f"{word(2)} {word(3)}"
 
 
-def is_unknown_reply(reply: str) -> bool:
-    """The reply declines ("no record", "I don't know", ...) instead of giving an answer."""
-    low = reply.lower()
-    return any(m in low for m in _UNKNOWN_MARKERS)
-
-
 def general_correct(reply: str, answer: str) -> bool:
-    """One of the "|"-separated accepted words of a GENERAL_CONTROL answer appears in ``reply``."""
-    low = reply.lower()
-    return any(a.strip().lower() in low for a in answer.split("|") if a.strip())
+    """``reply`` gives one of the "|"-separated accepted answers of a GENERAL_CONTROL item
+    (whole words or whole numbers: "0" is not in "10", "ice" is not in "advice")."""
+    return is_correct(reply, answer.split("|"))
 
 
 def general_examples() -> list[SleepExample]:
@@ -84,8 +80,9 @@ def general_examples() -> list[SleepExample]:
 
 
 def unknown_examples(known_subjects: Sequence[str], relations: Sequence[str], *, count: int,
-                     seed: int = 0) -> list[SleepExample]:
-    """``count`` questions about names outside ``known_subjects``, each answered "I have no record"."""
+                     seed: int = 0, templates: Sequence[str] = UNKNOWN_TRAIN) -> list[SleepExample]:
+    """``count`` questions about names outside ``known_subjects``, each answered "I have no record",
+    phrased with ``templates`` (the training phrasings; validation passes its own)."""
     rng = random.Random(f"unknown-{seed}")
     known = {s.lower() for s in known_subjects}
     relations = list(relations) or ["details"]
@@ -94,6 +91,6 @@ def unknown_examples(known_subjects: Sequence[str], relations: Sequence[str], *,
         name = unknown_name(rng)
         if name.lower() in known:
             continue
-        q = rng.choice(_UNKNOWN_TEMPLATES).format(relation=rng.choice(relations), subject=name)
+        q = rng.choice(list(templates)).format(relation=rng.choice(relations), subject=name)
         out.append(SleepExample(q, UNKNOWN_ANSWER.format(subject=name), "unknown"))
     return out

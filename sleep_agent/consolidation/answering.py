@@ -15,12 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..scoring import first_sentence, is_tool_call
 from .anchors import UNKNOWN_ANSWER
 from .dataset import QA_SYSTEM_PROMPT
 from .familiar import UNFAMILIAR_NATS, unfamiliar_names
 from .gate import EntityGate
 
-__all__ = ["DECLINE_PROMPT", "answer_question", "answer_questions", "first_sentence"]
+__all__ = ["ANSWER_TOKENS", "DECLINE_PROMPT", "Reply", "answer_question", "answer_questions", "with_context"]
+
+# Tokens a reply may take: a sentence around the answer, or a short echo of a record and then the
+# answer (24 cut such replies before the answer). How often replies still run into it is reported
+# (``Reply.hit_budget``; the ``hit_budget`` columns of the reports).
+ANSWER_TOKENS = 48
 
 # Told to the base model for a question the gate routes away from the adapter. Made-up names rarely get
 # this far (the familiarity check declines them first, :mod:`.familiar`); the instruction is for
@@ -29,18 +35,37 @@ DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a 
                   "or place that you do not know, reply: I have no record of it.")
 
 
-def first_sentence(text: str) -> str:
-    """A reply cut after its first sentence, as single-question decoding stops there."""
-    for i, ch in enumerate(text):
-        if ch == "\n" or (ch == "." and text[:i + 1].rstrip()):
-            return text[:i + 1]
-    return text
+class Reply(str):
+    """A reply as scored (cut after its first sentence), with how it came out: ``hit_budget`` when
+    decoding ran into the answer budget before the reply ended, ``tool_call`` when it is a tool call
+    (always scored wrong, counted apart)."""
+
+    hit_budget: bool = False
+    tool_call: bool = False
+
+    @classmethod
+    def of(cls, text: str, ended: bool = True) -> "Reply":
+        call = is_tool_call(text)
+        reply = cls(text.strip() if call else first_sentence(text))  # a call is scored whole: wrong
+        reply.hit_budget, reply.tool_call = not ended, call
+        return reply
+
+
+def with_context(question: str, context: str) -> str:
+    """The user turn: ``context`` (what the model has seen) above the question, or the question alone."""
+    if not context.strip():
+        return question
+    return f"{context.strip()}\n\nAnswer from the above and what you remember. Question: {question}"
 
 
 def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_SYSTEM_PROMPT,
-                     max_new_tokens: int = 24, *, gate: EntityGate | None = None, context: Sequence[dict] = (),
-                     unfamiliar_nats: float | None = UNFAMILIAR_NATS) -> list[str]:
-    """Short answers (first sentence) to ``questions``, batched; ``context`` (chat dicts) goes first.
+                     max_new_tokens: int = ANSWER_TOKENS, *, gate: EntityGate | None = None, context: str = "",
+                     unfamiliar_nats: float | None = UNFAMILIAR_NATS) -> list[Reply]:
+    """Short answers (:class:`Reply`, cut after the first sentence) to ``questions``, batched.
+
+    ``context`` is text the model reads before each question (e.g. the remaining window as rendered
+    by :func:`sleep_agent.models.messages.transcript`): the prompt ends in the question, never in tool
+    turns, so the model answers instead of calling the next tool.
 
     With a ``gate``, a question that names no consolidated entity is answered by the base model
     (adapter off): declined outright if it names someone the base model does not know
@@ -48,10 +73,11 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
     :data:`DECLINE_PROMPT` (no worked decline examples: they made the model refuse real names,
     docs/decline-shots.md). See :mod:`.gate`.
     """
-    def ask(qs: list[str], prompt: str) -> list[str]:
-        rendered = [runtime.render([{"role": "system", "content": prompt}, *context,
-                                    {"role": "user", "content": q}]) for q in qs]
-        return [first_sentence(r) for r in runtime.generate_batch(rendered, max_new_tokens=max_new_tokens)]
+    def ask(qs: list[str], prompt: str) -> list[Reply]:
+        rendered = [runtime.render([{"role": "system", "content": prompt},
+                                    {"role": "user", "content": with_context(q, context)}]) for q in qs]
+        return [Reply.of(text, ended)
+                for text, ended in runtime.generate_batch_ends(rendered, max_new_tokens=max_new_tokens)]
 
     questions = list(questions)
     if gate is None:
@@ -62,13 +88,13 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
         if unfamiliar_nats is not None:
             for i in range(len(questions)):
                 if i not in replies and (unknown := unfamiliar_names(runtime, questions[i], unfamiliar_nats)):
-                    replies[i] = UNKNOWN_ANSWER.format(subject=unknown[0])
+                    replies[i] = Reply.of(UNKNOWN_ANSWER.format(subject=unknown[0]))
         others = [i for i in range(len(questions)) if i not in replies]
         replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT)))
     return [replies[i] for i in range(len(questions))]
 
 
-def answer_question(runtime, question: str, system_prompt: str = QA_SYSTEM_PROMPT, max_new_tokens: int = 24, *,
-                    gate: EntityGate | None = None) -> str:
+def answer_question(runtime, question: str, system_prompt: str = QA_SYSTEM_PROMPT,
+                    max_new_tokens: int = ANSWER_TOKENS, *, gate: EntityGate | None = None) -> Reply:
     """One short answer (see :func:`answer_questions`)."""
     return answer_questions(runtime, [question], system_prompt, max_new_tokens, gate=gate)[0]

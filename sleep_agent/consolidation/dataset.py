@@ -19,7 +19,8 @@ Facts come from the structured parts of the trajectory:
   the composition has to happen while sleeping.
 
 Each fact gets several training phrasings and one held-out phrasing that is never trained on, so
-validation measures recall rather than memorised surface form.
+validation measures recall rather than memorised surface form; benchmarks and evals ask in a third
+set of words (:mod:`.phrasings`).
 """
 
 from __future__ import annotations
@@ -33,39 +34,16 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..models.messages import content_text
 from ..names import DATA_PARTS, FACT_KINDS, DataPart, FactKind
+from .phrasings import TRAIN, VALIDATION
 
-__all__ = ["QA_SYSTEM_PROMPT", "Fact", "SleepExample", "extract_facts", "derive_chains", "build_examples", "behavior_examples",
-           "TEMPLATES"]
+__all__ = ["QA_SYSTEM_PROMPT", "Fact", "SleepExample", "extract_facts", "derive_chains", "build_examples",
+           "behavior_examples"]
 
 # The system prompt of every question/answer example, of validation and of recall: the form the sleep
 # trains. Short on purpose: sleep time is proportional to tokens, and the agent's own prompt with tool
 # schemas would be most of each example.
 QA_SYSTEM_PROMPT = "You are a helpful assistant."
 
-# kind -> (training phrasings, held-out phrasings). Fields: {subject}, {relation}, {answer}.
-TEMPLATES: dict[FactKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "attribute": (
-        ("What is the {relation} of {subject}?",
-         "{subject}: what is their {relation}?",
-         "Tell me the {relation} of {subject}.",
-         "Recall the {relation} recorded for {subject}."),
-        ("Which {relation} is listed for {subject}?",),
-    ),
-    "call": (
-        ("What did {relation} return for {subject}?",
-         "What was the result of calling {relation} with {subject}?",
-         "Recall the output of the {relation} tool for {subject}.",
-         "When you ran {relation}({subject}), what did it say?"),
-        ("Tell me what the {relation} tool gave back for {subject}.",),
-    ),
-    # relation is composed: "headquarters of the employer"
-    "chain": (
-        ("What is the {relation} of {subject}?",
-         "{subject}: what is the {relation}?"),
-        ("Do you know the {relation} of {subject}?",),
-    ),
-}
-assert set(TEMPLATES) == set(FACT_KINDS), "every fact kind needs its phrasings"
 MAX_CHAINS = 64                 # derived 2-hop facts per sleep: they grow as a product of the facts
 MAX_ANSWER_CHARS = 400          # long tool outputs are cut: the facts that matter come first
 _ENTITY_KEYS = ("name", "title", "id", "entity", "key")  # which JSON field names the entity
@@ -191,7 +169,7 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
     train: list[SleepExample] = []
     heldout: list[SleepExample] = []
     for f in facts:
-        trained, held = TEMPLATES[f.kind]
+        trained, held = TRAIN[f.kind], VALIDATION[f.kind]
         fill = asdict(f)
         answer = f.statement()
         part = "chain" if f.kind == "chain" else "probe"

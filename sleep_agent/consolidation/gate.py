@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +30,8 @@ SUBJECTS_FILE = "sleep_data.jsonl"  # the version's sleep data; each row names i
 class EntityGate:
     def __init__(self, subjects: Iterable[str]):
         # Lower-cased and longest first, so "Vo Ka" does not shadow "Vo Karin" in :meth:`matches`.
-        self.subjects = sorted({s.lower() for s in subjects if s and s.strip()}, key=len, reverse=True)
+        self.subjects = sorted({" ".join(s.lower().split()) for s in subjects if s and s.strip()},
+                               key=len, reverse=True)
 
     @classmethod
     def from_adapter(cls, folder: str | Path | None) -> "EntityGate":
@@ -41,8 +43,9 @@ class EntityGate:
         return cls(r.get("subject", "") for r in rows)
 
     def matches(self, text: str) -> list[str]:
-        low = text.lower()
-        return [s for s in self.subjects if s in low]
+        """The known subjects named in ``text``, as whole words ("Ana" is not in "Canada")."""
+        low = " ".join(text.lower().split())
+        return [s for s in self.subjects if re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", low)]
 
     def allows(self, text: str) -> bool:
         """Does ``text`` name an entity the adapter knows about?"""

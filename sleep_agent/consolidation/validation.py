@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from .anchors import GENERAL_CONTROL, general_correct, is_unknown_reply, unknown_examples
+from ..scoring import is_correct, is_decline
+from .anchors import GENERAL_CONTROL, general_correct, unknown_examples
 from .answering import answer_questions
 from .dataset import SleepExample
+from .phrasings import VALIDATION
 
-__all__ = ["Scores", "score", "judge", "is_correct"]
+__all__ = ["Scores", "score", "judge"]
 
 MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
 MAX_RETAINED = 4   # earlier facts asked
@@ -37,21 +39,19 @@ class Scores:
     general: float | None = None
     unknown: float | None = None
     counts: dict = field(default_factory=dict)  # questions asked per check
+    tool_calls: int = 0                         # replies that were a tool call (scored wrong)
+    hit_budget: int = 0                         # replies cut by the answer budget
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def is_correct(reply: str, answer: str) -> bool:
-    """Loose match: the expected answer (or its first line) appears in the reply, case-insensitive."""
-    reply, answer = reply.lower().strip(), answer.lower().strip()
-    return bool(answer) and (answer in reply or answer.splitlines()[0] in reply)
-
-
-def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check) -> float | None:
+def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check, tally: dict) -> float | None:
     if not items:
         return None
     replies = answer_questions(runtime, [q for q, _ in items], system_prompt)
+    tally["tool_calls"] += sum(r.tool_call for r in replies)
+    tally["hit_budget"] += sum(r.hit_budget for r in replies)
     return round(sum(check(r, a) for r, (_, a) in zip(replies, items)) / len(items), 3)
 
 
@@ -63,15 +63,18 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
     general = list(GENERAL_CONTROL)[:MAX_GENERAL]
     # A different seed from the trained unknown examples: these names were never seen either.
     unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
-                                                          seed=10_000 + seed)] if known_subjects else []
+                                                          seed=10_000 + seed, templates=VALIDATION["attribute"])
+               ] if known_subjects else []
+    tally = {"tool_calls": 0, "hit_budget": 0}
     with runtime.lock:
         return Scores(
-            heldout=_rate(runtime, system_prompt, [(e.question, e.answer) for e in heldout], is_correct),
-            retained=_rate(runtime, system_prompt, [(e.question, e.answer) for e in retained], is_correct),
-            general=_rate(runtime, system_prompt, general, general_correct),
-            unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_unknown_reply(reply)),
+            heldout=_rate(runtime, system_prompt, [(e.question, e.answer) for e in heldout], is_correct, tally),
+            retained=_rate(runtime, system_prompt, [(e.question, e.answer) for e in retained], is_correct, tally),
+            general=_rate(runtime, system_prompt, general, general_correct, tally),
+            unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_decline(reply), tally),
             counts={"heldout": len(heldout), "retained": len(retained), "general": len(general),
                     "unknown": len(unknown)},
+            **tally,
         )
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage
 
-from ..consolidation import QA_SYSTEM_PROMPT, EntityGate, answer_questions, consolidate
+from ..consolidation import ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions, consolidate
 from ..crashpoints import crash_point
 from ..turns import choose_eviction, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
@@ -79,11 +79,11 @@ class SleepMemory(MemoryStrategy):
             "evicted_messages": start + len(evicted),
         }
 
-    def recall(self, questions: Sequence[str], ctx: MemoryContext, *, context: Sequence[dict] = (),
-               max_new_tokens: int = 48) -> list[str] | None:
+    def recall(self, questions: Sequence[str], ctx: MemoryContext, *, context: str = "",
+               max_new_tokens: int = ANSWER_TOKENS) -> list[Reply] | None:
         """Answers from the thread's live adapter, gated to the entities its sleeps consolidated
-        (:mod:`sleep_agent.consolidation.answering`); ``context`` (chat dicts) goes before each
-        question. None when no sleep has published an adapter yet."""
+        (:mod:`sleep_agent.consolidation.answering`); ``context`` (text, e.g. the window's
+        transcript) is read before each question. None when no sleep has published an adapter yet."""
         rt = ctx.llm.rt
         with rt.lock:
             live = ctx.thread.activate(rt)

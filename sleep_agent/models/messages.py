@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
-__all__ = ["to_template_dicts", "content_text"]
+__all__ = ["to_template_dicts", "content_text", "transcript"]
 
 
 def content_text(content) -> str:
@@ -57,3 +57,26 @@ def to_template_dicts(messages: Sequence[BaseMessage]) -> list[dict]:
         else:
             raise TypeError(f"unsupported message type {type(m).__name__}")
     return out
+
+
+def transcript(messages: Sequence[BaseMessage]) -> str:
+    """The messages as plain text, one line each: a window shown as something read, not as turns.
+
+    A question asked after the window in chat form follows tool turns, and a small model answers it
+    with the next tool call; asked after this text it answers the question.
+    """
+    lines = []
+    for m in messages:
+        text = content_text(m.content).strip()
+        if isinstance(m, AIMessage):
+            if text:
+                lines.append(f"Assistant: {text}")
+            lines += [f"Assistant called {c['name']}({json.dumps(c.get('args', {}), ensure_ascii=False)})"
+                      for c in m.tool_calls]
+        elif isinstance(m, ToolMessage):
+            lines.append(f"Result of {getattr(m, 'name', None) or 'the tool'}: {text}")
+        elif isinstance(m, HumanMessage):
+            lines.append(f"User: {text}")
+        elif text:
+            lines.append(f"Note: {text}")
+    return "\n".join(lines)

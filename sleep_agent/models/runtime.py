@@ -187,10 +187,17 @@ class LocalRuntime:
         decodes several times more tokens per second than one sequence. Each batch runs until every
         reply ends or ``max_new_tokens``; callers cut replies where they need (e.g. first sentence).
         """
+        return [text for text, _ in self.generate_batch_ends(prompts, max_new_tokens=max_new_tokens,
+                                                             batch_size=batch_size)]
+
+    def generate_batch_ends(self, prompts: list[str], *, max_new_tokens: int = 32,
+                            batch_size: int = 16) -> list[tuple[str, bool]]:
+        """:meth:`generate_batch`, each reply with whether it ended by itself (False: it ran into
+        ``max_new_tokens`` and was cut)."""
         import torch
 
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._stop_ids[0]
-        out: list[str] = []
+        out: list[tuple[str, bool]] = []
         with self.lock, torch.inference_mode():
             for start in range(0, len(prompts), batch_size):
                 seqs = [self.encode(p) for p in prompts[start:start + batch_size]]
@@ -204,7 +211,10 @@ class LocalRuntime:
                                           attention_mask=mask.to(self.base_model.device),
                                           max_new_tokens=max_new_tokens, do_sample=False,
                                           eos_token_id=self._stop_ids, pad_token_id=pad)
-                out += self.tokenizer.batch_decode(gen[:, width:], skip_special_tokens=True)
+                new = gen[:, width:]                                             # (B, <= max_new_tokens)
+                stops = torch.tensor(self._stop_ids, device=new.device)
+                ended = torch.isin(new, stops).any(dim=1).tolist()
+                out += zip(self.tokenizer.batch_decode(new, skip_special_tokens=True), ended)
         return out
 
     # ---- adapters -----------------------------------------------------------------------------
