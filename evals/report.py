@@ -227,8 +227,12 @@ def write_report(rows: list[dict], out: Path, command: str) -> dict:
     recall = recall_by_overflows(rows)
     files = _plots(rows, summary, recall, out)
     models = sorted({r["model"] for r in rows})
-    md = [f"# Eval report\n\nCommand: `{command}`\n\nModel: {', '.join(models)}; "
+    md = [f"# Eval report\n\nCommand(s): `{command}`\n\nModel: {', '.join(models)}; "
           f"{len({r['run'] for r in rows})} runs, {len(rows)} answers.\n",
+          "Overall: the task facts' questions (with several seeds: mean over seeds, lowest-highest seed); "
+          "template / natural: the same facts asked in the eval template or as a person would ask; unknown "
+          "declined: questions about ordinary names never seen, declined; tool-call replies (scored wrong) "
+          "and replies cut by the answer budget: shares of all replies.\n",
           table(summary)]
     if recall:
         md.append("\nFirst-window questions asked again right after the k-th overflow of the window "

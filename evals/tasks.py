@@ -9,7 +9,7 @@ JSON Lines with :func:`load_tasks`. One task per line::
        {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "name": "lookup", "args": {"name": "Ana"}}]},
        {"role": "tool", "tool_call_id": "c1", "content": "{\\"name\\": \\"Ana\\", \\"city\\": \\"Tarnwick\\"}"}
      ],
-     "questions": [{"question": "Which city is listed for Ana?", "answer": "Tarnwick", "check": "contains"}]}
+     "questions": [{"question": "Where does Ana live?", "answer": "Tarnwick", "check": "contains", "style": "natural"}]}
 
 ``check`` is ``contains`` (the answer appears in the reply as whole words, or as a whole number),
 ``number`` (the answer's number is among the reply's whole-token numbers), ``exact`` (the reply,

@@ -243,7 +243,7 @@ def cmd_eval(args) -> int:
         tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
         tasks_for_seed = lambda seed: tasks  # noqa: E731
     else:
-        tasks_for_seed = lambda seed: suite(args.suite, seed)  # noqa: E731
+        tasks_for_seed = lambda seed: suite(args.suite, seed, split=args.questions)  # noqa: E731
     if args.budget:  # the flag wins over a task's own budget too
         given = tasks_for_seed
         tasks_for_seed = lambda seed: [_without_budget(t) for t in given(seed)]  # noqa: E731
@@ -254,11 +254,16 @@ def cmd_eval(args) -> int:
                f"--passes {','.join(map(str, args.passes))} --seeds {','.join(map(str, args.seeds))} "
                f"--out {args.out}" + (f" --mode {args.mode}" if args.mode != "scripted" else "")
                + (f" --tasks {args.tasks}" if args.tasks else "")
-               + (f" --budget {args.budget}" if args.budget else ""))
+               + (f" --budget {args.budget}" if args.budget else "")
+               + (f" --questions {args.questions}" if args.questions != "test" else ""))
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "commands.txt", "a") as f:  # every command that wrote into this folder (seeds apart)
+        f.write(command + "\n")
     rows = run_eval(rt, tasks_for_seed, strategies=args.strategies.split(","), passes=args.passes,
                     seeds=args.seeds, out=out, budget=budget, model=args.model, mode=args.mode,
                     log=lambda m: print(m, file=sys.stderr))
-    summary = write_report(rows, out, command)
+    commands = list(dict.fromkeys((out / "commands.txt").read_text().splitlines()))
+    summary = write_report(rows, out, "`, `".join(commands))
     print(json.dumps(summary) if args.json else (out / "report.md").read_text())
     return 0
 
@@ -337,7 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--strategies", default=None,
                    help="default: sleep,vector,vector+notes,summary,window,full,floor (agent mode: no vector+notes)")
     e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
-    e.add_argument("--seeds", type=_ints(0), default=[0])
+    e.add_argument("--seeds", type=_ints(0), default=[0],
+                   help="one command per seed into the same --out is fine: the report covers every seed there")
+    e.add_argument("--questions", choices=["dev", "test"], default="test",
+                   help="which half of the natural questions to ask: dev while building, test for what is reported")
     e.add_argument("--budget", type=int, default=None,
                    help="context budget in tokens for every task (default: the suite's; "
                         "a task may carry its own, which this flag replaces)")
