@@ -101,6 +101,7 @@ def cmd_demo(args) -> int:
     from sleep_agent_tools import RecordArchive
 
     from .console import run_live
+    from .scoring import is_correct
 
     archive = RecordArchive(seed=args.seed, size=args.records)
     first = archive.people[0]
@@ -114,7 +115,7 @@ def cmd_demo(args) -> int:
     summary = run_live(graph, {"messages": [("user", task)]}, {"configurable": {"thread_id": thread},
                        "recursion_limit": 10_000}, settings, quiet=args.json)
     summary.update(thread=thread, expected=first.city, records_read=archive.position_of(thread),
-                   right=first.city.lower() in summary["answer"].lower())
+                   right=is_correct(summary["answer"], first.city))
     if args.json:
         print(json.dumps(summary))
     else:

@@ -128,3 +128,20 @@ def test_checkpoint_questions_are_asked_after_each_listed_overflow(tiny_runtime,
 def _mean_final(rows):
     final = [r["correct"] for r in rows if r["after_overflows"] is None and r["check"] != "decline"]
     return round(sum(final) / len(final), 3)
+
+
+def test_the_answering_prompt_ends_in_the_question_not_in_tool_turns(tiny_runtime):
+    """The window is shown as text above the question: rendered, the prompt's last user turn holds
+    the question after the transcript, and no tool turn follows it."""
+    from sleep_agent.consolidation import with_context
+    from sleep_agent.models.messages import transcript
+
+    task = multihop(0, people=2)
+    text = transcript(task.messages)
+    assert "Assistant called lookup(" in text and "Result of lookup: {" in text
+    question = task.questions[0].question
+    turn = with_context(question, text)
+    assert turn.startswith("User: Look up") and turn.endswith(question)
+    rendered = tiny_runtime.render([{"role": "system", "content": "s"}, {"role": "user", "content": turn}])
+    assert rendered.rindex(question) > rendered.rindex("Result of lookup")
+    assert "<tool_response>" not in rendered and "tool_call" not in rendered.split(question)[-1]

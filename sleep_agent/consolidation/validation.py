@@ -46,6 +46,12 @@ class Scores:
         return asdict(self)
 
 
+def _gist(answer: str) -> str:
+    """What a short reply must say: the answer's first line (a tool's multi-line output cannot fit
+    in one reply; its first line is what tells it apart)."""
+    return (answer.strip().splitlines() or [""])[0]
+
+
 def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check, tally: dict) -> float | None:
     if not items:
         return None
@@ -68,8 +74,9 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
     tally = {"tool_calls": 0, "hit_budget": 0}
     with runtime.lock:
         return Scores(
-            heldout=_rate(runtime, system_prompt, [(e.question, e.answer) for e in heldout], is_correct, tally),
-            retained=_rate(runtime, system_prompt, [(e.question, e.answer) for e in retained], is_correct, tally),
+            heldout=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in heldout], is_correct, tally),
+            retained=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in retained], is_correct,
+                           tally),
             general=_rate(runtime, system_prompt, general, general_correct, tally),
             unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_decline(reply), tally),
             counts={"heldout": len(heldout), "retained": len(retained), "general": len(general),
