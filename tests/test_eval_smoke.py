@@ -22,6 +22,9 @@ def test_smoke_suite_runs_every_memory_and_writes_the_report(tmp_path):
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(summary) == {"sleep N=1", "vector", "vector+notes", "summary", "window", "full", "floor"}
     assert all(s["runs"] == 4 for s in summary.values())  # one per task family
+    # every row reports templated and natural questions, never-seen names, tool-call and cut replies
+    assert all(s["natural"] == s["natural"] and s["unknown_declined"] == s["unknown_declined"]  # not NaN
+               and 0 <= s["tool_calls"] <= 1 and 0 <= s["hit_budget"] <= 1 for s in summary.values())
     assert summary["full"]["tokens"] > summary["window"]["tokens"] > summary["floor"]["tokens"]
     assert summary["sleep N=1"]["sleep_seconds"] > 0  # the smoke budget overflowed: the sleep ran
     rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
