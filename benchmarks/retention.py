@@ -45,7 +45,7 @@ from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.phrasings import eval_question, natural
 from sleep_agent.memory.chunks import chunk_turns
 from sleep_agent.models.messages import to_template_dicts, transcript
-from sleep_agent.scoring import is_correct, is_decline
+from sleep_agent.scoring import first_sentence_done, is_correct, is_decline
 from sleep_agent_evals.unknown_names import unknown_questions
 from sleep_agent.settings import AgentSettings, SleepConfig
 
@@ -98,7 +98,8 @@ def _vector_accuracy(runtime, questions: Sequence[Question], store_dir: Path, te
         mem.store(ctx).add(list(notes), kind="notes")
     prompts = [runtime.render([{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{mem.retrieve(q.text, ctx) or ''}"},
                                {"role": "user", "content": q.text}]) for q in questions]
-    replies = [Reply.of(t, ended) for t, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS)]
+    replies = [Reply.of(t, ended) for t, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS,
+                                                                              done=first_sentence_done)]
     return _tally(replies, questions, is_correct)
 
 

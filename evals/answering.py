@@ -20,6 +20,7 @@ import time
 from sleep_agent import QA_SYSTEM_PROMPT, MemoryContext
 from sleep_agent.consolidation import ANSWER_TOKENS, Reply, with_context
 from sleep_agent.models.messages import transcript
+from sleep_agent.scoring import first_sentence_done
 
 from .tasks import EvalTask, check_answer
 
@@ -62,7 +63,8 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         with runtime.lock:
             runtime.deactivate_adapter()
             replies = [Reply.of(text, ended)
-                       for text, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS)]
+                       for text, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS,
+                                                                      done=first_sentence_done)]
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
     runtime.deactivate_adapter()
     items = []

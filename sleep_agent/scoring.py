@@ -32,8 +32,8 @@ from decimal import Decimal
 from .models.tool_json import decode_at
 from .models.tool_schema import is_call_attempt
 
-__all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "is_correct", "is_decline", "is_tool_call",
-           "mentions", "numbers_in"]
+__all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "first_sentence_done", "is_correct", "is_decline",
+           "is_tool_call", "mentions", "numbers_in"]
 
 CHECKS = ("contains", "exact", "number", "decline")  # how an expected answer is matched (see is_correct)
 
@@ -157,3 +157,9 @@ def first_sentence(text: str) -> str:
                 continue  # St. Ives, Dr. Vey, J. R. Smith
         return text[:i + 1]
     return text
+
+
+def first_sentence_done(text: str) -> bool:
+    """Whether ``text`` already holds a whole first sentence and the start of what follows (so
+    decoding can stop: the reply is scored up to there)."""
+    return first_sentence(text) != text

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..scoring import first_sentence, is_tool_call
+from ..scoring import first_sentence, first_sentence_done, is_tool_call
 from .anchors import UNKNOWN_ANSWER
 from .dataset import QA_SYSTEM_PROMPT
 from .familiar import UNFAMILIAR_NATS, unfamiliar_names
@@ -77,7 +77,8 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
         rendered = [runtime.render([{"role": "system", "content": prompt},
                                     {"role": "user", "content": with_context(q, context)}]) for q in qs]
         return [Reply.of(text, ended)
-                for text, ended in runtime.generate_batch_ends(rendered, max_new_tokens=max_new_tokens)]
+                for text, ended in runtime.generate_batch_ends(rendered, max_new_tokens=max_new_tokens,
+                                                               done=first_sentence_done)]
 
     questions = list(questions)
     if gate is None:

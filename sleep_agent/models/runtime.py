@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ from pathlib import Path
 from ..crashpoints import crash_point
 from .fold import Folded, fold, unfold
 from .loading import LoadedInfo, load_causal_lm
-from .stopping import TextStop, stop_token_ids
+from .stopping import RowTextStop, TextStop, stop_token_ids
 
 __all__ = ["Generation", "LocalRuntime", "AdapterLoadError"]
 
@@ -190,11 +190,13 @@ class LocalRuntime:
         return [text for text, _ in self.generate_batch_ends(prompts, max_new_tokens=max_new_tokens,
                                                              batch_size=batch_size)]
 
-    def generate_batch_ends(self, prompts: list[str], *, max_new_tokens: int = 32,
-                            batch_size: int = 16) -> list[tuple[str, bool]]:
+    def generate_batch_ends(self, prompts: list[str], *, max_new_tokens: int = 32, batch_size: int = 16,
+                            done: Callable[[str], bool] | None = None) -> list[tuple[str, bool]]:
         """:meth:`generate_batch`, each reply with whether it ended by itself (False: it ran into
-        ``max_new_tokens`` and was cut)."""
+        ``max_new_tokens`` and was cut). ``done(text)``: a row stops as soon as its text so far
+        satisfies it (e.g. its first sentence is complete), which also counts as ended."""
         import torch
+        from transformers import StoppingCriteriaList
 
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._stop_ids[0]
         out: list[tuple[str, bool]] = []
@@ -207,14 +209,17 @@ class LocalRuntime:
                 for row, s in enumerate(seqs):
                     ids[row, width - len(s):] = torch.tensor(s)
                     mask[row, width - len(s):] = 1
+                extra = {"stopping_criteria": StoppingCriteriaList([RowTextStop(self.tokenizer, width, done)])
+                         } if done else {}
                 gen = self.model.generate(input_ids=ids.to(self.base_model.device),
                                           attention_mask=mask.to(self.base_model.device),
                                           max_new_tokens=max_new_tokens, do_sample=False,
-                                          eos_token_id=self._stop_ids, pad_token_id=pad)
+                                          eos_token_id=self._stop_ids, pad_token_id=pad, **extra)
                 new = gen[:, width:]                                             # (B, <= max_new_tokens)
                 stops = torch.tensor(self._stop_ids, device=new.device)
                 ended = torch.isin(new, stops).any(dim=1).tolist()
-                out += zip(self.tokenizer.batch_decode(new, skip_special_tokens=True), ended)
+                texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+                out += [(t, e or bool(done and done(t))) for t, e in zip(texts, ended)]
         return out
 
     # ---- adapters -----------------------------------------------------------------------------

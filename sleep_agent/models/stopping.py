@@ -6,7 +6,7 @@ token ids, so :class:`TextStop` decodes the new tokens and asks a text predicate
 
 from __future__ import annotations
 
-__all__ = ["TextStop", "stop_token_ids"]
+__all__ = ["RowTextStop", "TextStop", "stop_token_ids"]
 
 
 def stop_token_ids(tokenizer) -> list[int]:
@@ -31,3 +31,20 @@ class TextStop:
         text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
         done = bool(self.check(text))
         return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+
+
+class RowTextStop:
+    """Per-row criterion for batched decoding: a row is done once ``check(its decoded new text)``.
+
+    transformers stops each row whose flag is set (later tokens of that row are padding) and the
+    batch once every row is done, so short replies do not wait for the longest one.
+    """
+
+    def __init__(self, tokenizer, prompt_len: int, check):
+        self.tokenizer, self.prompt_len, self.check = tokenizer, prompt_len, check
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_len:], skip_special_tokens=True)
+        return torch.tensor([bool(self.check(t)) for t in texts], dtype=torch.bool, device=input_ids.device)
