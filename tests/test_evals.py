@@ -141,7 +141,7 @@ def test_the_answering_prompt_ends_in_the_question_not_in_tool_turns(tiny_runtim
     assert "Assistant called lookup(" in text and "Result of lookup: {" in text
     question = task.questions[0].question
     turn = with_context(question, text)
-    assert turn.startswith("User: Look up") and turn.endswith(question)
+    assert turn.startswith("Earlier in this task:\nUser: Look up") and turn.endswith(question)
     rendered = tiny_runtime.render([{"role": "system", "content": "s"}, {"role": "user", "content": turn}])
     assert rendered.rindex(question) > rendered.rindex("Result of lookup")
     assert "<tool_response>" not in rendered and "tool_call" not in rendered.split(question)[-1]
