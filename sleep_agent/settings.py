@@ -68,7 +68,8 @@ class SleepConfig:
             convergence makes the woken model babble; 0 disables it.
         seed: shuffling and sampling seed, so a sleep is reproducible.
         validate: after training, ask held-out, retained, general and unknown questions, and keep the
-            previous version when general knowledge or earlier facts got worse.
+            previous version when general knowledge or earlier facts got worse. Off: nothing is asked
+            (the manifest's validation is empty) and every sleep is published.
         tolerance: questions a check may lose before it counts as worse. The checks are 4-8
             questions, so 0 would refuse a sleep over one flipped answer.
         pack: concatenate each step's examples into one row (attention stays inside each example)

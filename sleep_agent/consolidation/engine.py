@@ -32,7 +32,7 @@ from .anchors import general_examples, unknown_examples
 from .dataset import (QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples, derive_chains,
                       extract_facts)
 from .trainer import save_trained_adapter, train_sleep
-from .validation import judge, score
+from .validation import Scores, judge, score
 
 __all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "SLEEP_DATA_FILE"]
 
@@ -176,7 +176,9 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     previous = store.latest()
     data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools)
     crash_point("sleep_after_dataset")
-    if previous is not None:
+    if not config.validate:  # nothing is asked: the sleep publishes what it trained
+        before = {}
+    elif previous is not None:
         before = previous.manifest.get("validation") or {}
     else:  # a thread's first sleep is compared with the base model
         with runtime.adapter_disabled():
@@ -188,10 +190,12 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
                              progress=emit, on_pass=on_pass)
     t_train = time.perf_counter()
 
-    emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
-    scores = score(runtime, QA_SYSTEM_PROMPT, heldout=data.heldout, retained=data.retained,
-                   known_subjects=data.subjects, relations=data.relations, seed=config.seed)
-    rejected = judge(scores, before, tolerance=config.tolerance) if config.validate else []
+    scores, rejected = Scores(), []
+    if config.validate:
+        emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
+        scores = score(runtime, QA_SYSTEM_PROMPT, heldout=data.heldout, retained=data.retained,
+                       known_subjects=data.subjects, relations=data.relations, seed=config.seed)
+        rejected = judge(scores, before, tolerance=config.tolerance)
     crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
     t_val = time.perf_counter()
     seconds = {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
