@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..names import FACT_KINDS, FactKind
 
@@ -125,10 +126,11 @@ def _forms(templates: Iterable[str]) -> set[str]:
     return {" ".join(t.split()).lower() for t in templates}
 
 
-def reserved_forms() -> set[str]:
+@lru_cache(maxsize=1)  # the templates are constants: build the set once, not per generated question
+def reserved_forms() -> frozenset[str]:
     """Masked forms of every validation and eval phrasing (templated and natural, both splits)."""
-    return (_forms(t for ts in VALIDATION.values() for t in ts) | _forms(t for ts in EVAL.values() for t in ts)
-            | _forms(t for split in SPLITS for t in NATURAL[split].values()))
+    return frozenset(_forms(t for ts in VALIDATION.values() for t in ts) | _forms(t for ts in EVAL.values() for t in ts)
+                     | _forms(t for split in SPLITS for t in NATURAL[split].values()))
 
 
 def is_reserved(question: str, names: Iterable[str], relation: str = "") -> bool:
