@@ -40,7 +40,7 @@ from pathlib import Path
 
 from sleep_agent.adapters import Thread
 from sleep_agent.consolidation import (ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions,
-                                       consolidate, derive_chains, extract_facts, general_correct)
+                                       consolidate, general_correct, learn_facts)
 from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.phrasings import eval_question, natural
 from sleep_agent.memory.chunks import chunk_turns
@@ -238,8 +238,8 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
             runtime.deactivate_adapter()
             out["vector_1hop"] = _vector_accuracy(runtime, q1, Path(tmp) / "vector", texts)
             out["vector_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector", [])  # same store
-            facts = extract_facts(traj)
-            notes = [f.statement() for f in facts + derive_chains(facts)]
+            facts, _ = learn_facts(traj, SleepConfig())  # the sleep's extracted and derived facts, no self-study
+            notes = [f.statement() for f in facts]
             out["vector_notes_2hop"] = _vector_accuracy(runtime, q2, Path(tmp) / "vector-notes", texts, notes)
             log(f"  1hop {out['vector_1hop']}  2hop {out['vector_2hop']}  2hop with notes {out['vector_notes_2hop']}")
     out["seconds"] = round(time.perf_counter() - t_start, 1)

@@ -4,9 +4,16 @@ Each person has a ``city`` and an ``employer``; each company a ``headquarters`` 
 Employers are companies of the same world, so 2-hop questions exist ("the headquarters of the
 employer of X"). All names are random strings, so no model knows them beforehand.
 
-The trajectory is what an agent would have left in its window after looking everybody up: one
-``lookup(name=...)`` tool call per entity with its JSON result (and the same dict as the
-ToolMessage's artifact), each call preceded by a short line of the agent's reasoning.
+The trajectory is what an agent would have left in its window after looking everybody up, in one of
+three forms (:data:`FORMS`), each call preceded by a short line of the agent's reasoning:
+
+- ``json``: one ``lookup(name=...)`` call per entity with its JSON result (and the same dict as the
+  ToolMessage's artifact);
+- ``nested``: ``read_page(page=k)`` calls, each returning ``{"page": k, "of": n, "records": [...]}``
+  with :data:`PAGE_SIZE` records inside, as a paginated API does; no artifact;
+- ``prose``: one ``lookup`` call per entity returning a short plain-text paragraph - varied sentences
+  with filler, not the field names (``industry`` reads "Its line of business is brewing" or "It
+  trades in brewing"); no artifact.
 
 Every fact is asked twice, in the eval phrasings of :mod:`sleep_agent.consolidation.phrasings`
 (never trained on, never asked by validation): the templated form (``style="template"``) and the
@@ -30,13 +37,38 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.phrasings import eval_question, natural
 
-__all__ = ["World", "Question", "TASK"]
+__all__ = ["FORMS", "PAGE_SIZE", "World", "Question", "TASK"]
+
+FORMS = ("json", "nested", "prose")
+PAGE_SIZE = 4  # records per page in the nested form
 
 TASK = "Look up every person and company in the registry and keep track of what you learn."
 _INDUSTRIES = ("textiles", "shipping", "mining", "printing", "brewing", "glassware", "timber", "pottery",
                "salt trade", "rope making", "dyeing", "tanning", "milling", "masonry")
 _PLACE_ENDINGS = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe", "vale", "mouth")
 _COMPANY_ENDINGS = ("Works", "Guild", "Company", "Holdings", "Brothers", "Cooperative")
+
+
+# Plain-text renderings of each field, several per field so the text does not read as a template.
+_PROSE = {
+    "city": ("{name} lives in {value}.", "{name} moved to {value} some years ago.",
+             "These days {name} resides in {value}."),
+    "employer": ("{name} works for {value}.", "{name} is employed by {value}.",
+                 "For a living, {name} works at {value}."),
+    "headquarters": ("{name} is headquartered in {value}.", "{name} is based in {value}.",
+                     "The head office of {name} is in {value}."),
+    "industry": ("Its line of business is {value}.", "It trades in {value}.",
+                 "{name} has been in {value} for decades."),
+}
+_FILLER = ("The entry was last checked in the spring.", "No complaints are on file.",
+           "The registry lists no other notes.", "A clerk confirmed this entry by phone.")
+
+
+def _prose(rec: dict, rng: random.Random) -> str:
+    """A record as a short paragraph: one sentence per field in a random wording, and one filler line."""
+    said = [rng.choice(_PROSE[k]).format(name=rec["name"], value=v) for k, v in rec.items() if k != "name"]
+    said.insert(rng.randrange(len(said) + 1), rng.choice(_FILLER))
+    return f"Registry entry for {rec['name']}. " + " ".join(said)
 
 
 @dataclass(frozen=True)
@@ -56,9 +88,12 @@ class World:
     people: int = 16
     companies: int = 8
     exclude: frozenset = frozenset()          # names used by other worlds (multi-window runs)
+    form: str = "json"                        # how tool results are delivered (FORMS)
     records: list[dict] = field(init=False)   # companies first, then people
 
     def __post_init__(self):
+        if self.form not in FORMS:
+            raise ValueError(f"unknown world form {self.form!r}: one of {', '.join(FORMS)}")
         rng = random.Random(f"world-{self.seed}")
         used = {n.lower() for n in self.exclude}
 
@@ -85,15 +120,27 @@ class World:
         return [r["name"] for r in self.records]
 
     def trajectory(self) -> list[BaseMessage]:
-        """The task, then one reasoning line + lookup call + JSON result per record (people first)."""
+        """The task, then per record (people first) or per page: a reasoning line, the call, its result."""
         order = self.records[self.companies:] + self.records[:self.companies]
         msgs: list[BaseMessage] = [HumanMessage(TASK)]
+        if self.form == "nested":
+            pages = [order[i:i + PAGE_SIZE] for i in range(0, len(order), PAGE_SIZE)]
+            for k, page in enumerate(pages, start=1):
+                call = {"name": "read_page", "args": {"page": k}, "id": f"call_{self.seed}_{k}", "type": "tool_call"}
+                msgs.append(AIMessage(f"Next I read page {k} of the registry.", tool_calls=[call]))
+                body = {"page": k, "of": len(pages), "records": page}
+                msgs.append(ToolMessage(json.dumps(body), tool_call_id=call["id"], name="read_page"))
+            return msgs
+        rng = random.Random(f"prose-{self.seed}")
         for i, rec in enumerate(order):
             call = {"name": "lookup", "args": {"name": rec["name"]}, "id": f"call_{self.seed}_{i}",
                     "type": "tool_call"}
             why = ("Next I look up the company " if "industry" in rec else "Next I look up the person ")
             msgs.append(AIMessage(f"{why}{rec['name']}.", tool_calls=[call]))
-            msgs.append(ToolMessage(json.dumps(rec), tool_call_id=call["id"], name="lookup", artifact=rec))
+            if self.form == "prose":
+                msgs.append(ToolMessage(_prose(rec, rng), tool_call_id=call["id"], name="lookup"))
+            else:
+                msgs.append(ToolMessage(json.dumps(rec), tool_call_id=call["id"], name="lookup", artifact=rec))
         return msgs
 
     @staticmethod

@@ -33,7 +33,7 @@ from langchain_core.messages import RemoveMessage
 
 from sleep_agent import (AgentSettings, ContextOverflowError, LocalChatModel, MemoryContext, SleepConfig, Thread,
                          get_strategy)
-from sleep_agent.consolidation import derive_chains, extract_facts
+from sleep_agent.consolidation import learn_facts
 from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT
 from sleep_agent.memory import Sleep, apply_update, build_prompt, group_turns, memory_step
 from sleep_agent.models.messages import to_template_dicts
@@ -93,8 +93,9 @@ def replay(task: EvalTask, strategy, ctx: MemoryContext, *, notes: bool = False,
         elif outcome is not None and outcome.values:
             if notes:
                 removed = {m.id for m in outcome.values.get("messages", []) if isinstance(m, RemoveMessage)}
-                facts = extract_facts([m for m in state["messages"] if m.id in removed])
-                strategy.store(ctx).add([f.statement() for f in facts + derive_chains(facts)], kind="notes")
+                # the sleep's own facts, extracted and derived (self-study off: notes are taken at eviction)
+                facts, _ = learn_facts([m for m in state["messages"] if m.id in removed], SleepConfig())
+                strategy.store(ctx).add([f.statement() for f in facts], kind="notes")
             state = apply_update(state, outcome.values)
         changed = isinstance(outcome, Sleep) or (outcome is not None and bool(outcome.values))
         if changed:  # ``full`` keeps all: no overflow to count

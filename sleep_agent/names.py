@@ -23,5 +23,5 @@ DataPart = Literal["probe", "chain", "replay", "heldout", "behavior", "general",
 DATA_PARTS: tuple[str, ...] = get_args(DataPart)
 
 # Kinds of fact the sleep lifts from a trajectory; each has its own phrasings (consolidation.dataset).
-FactKind = Literal["attribute", "call", "chain"]
+FactKind = Literal["attribute", "call", "chain", "total", "about", "studied"]
 FACT_KINDS: tuple[str, ...] = get_args(FactKind)

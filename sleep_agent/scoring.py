@@ -33,7 +33,7 @@ from .models.tool_json import decode_at
 from .models.tool_schema import is_call_attempt
 
 __all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "first_sentence_done", "is_correct", "is_decline",
-           "is_tool_call", "mentions", "numbers_in"]
+           "is_tool_call", "mentions", "numbers_in", "sentences"]
 
 CHECKS = ("contains", "exact", "number", "decline")  # how an expected answer is matched (see is_correct)
 
@@ -157,6 +157,17 @@ def first_sentence(text: str) -> str:
                 continue  # St. Ives, Dr. Vey, J. R. Smith
         return text[:i + 1]
     return text
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split into sentences and lines the way :func:`first_sentence` cuts one (stripped, no empties)."""
+    out, rest = [], text
+    while rest.strip():
+        head = first_sentence(rest)
+        if head.strip():
+            out.append(head.strip())
+        rest = rest[len(head):]
+    return out
 
 
 def first_sentence_done(text: str) -> bool:

@@ -79,6 +79,11 @@ class SleepConfig:
             teacher's distribution alone). The teacher is the model with the window in context and
             the adapter off. Trap: it is only as good as the model reading its own context, which
             for the 0.5B model is worse than the plain answers (docs/retention-*-distill*.md).
+        self_study: 0 = off; else at most this many chunks of the window's free text (tool results
+            that are not JSON, user messages, the agent's notes) the model reads, adapter off, to
+            write question/answer pairs about, each checked against its chunk
+            (:mod:`sleep_agent.consolidation.self_study`). Trap: each chunk costs about
+            ``STUDY_TOKENS`` generated tokens before training starts; JSON-only windows cost nothing.
     """
 
     passes: int = 2
@@ -93,6 +98,7 @@ class SleepConfig:
     tolerance: int = 1
     pack: bool = False
     distill: float = 0.0
+    self_study: int = 12
 
     def __post_init__(self):
         if self.alpha is None:
@@ -116,6 +122,7 @@ class SleepConfig:
         need(_is_int(self.tolerance) and 0 <= self.tolerance <= 100, "tolerance", "0..100")
         need(isinstance(self.pack, bool), "pack", "true or false")
         need(_is_num(self.distill) and 0 <= self.distill <= 1, "distill", "0..1")
+        need(_is_int(self.self_study) and 0 <= self.self_study <= 256, "self_study", "0..256 chunks")
         return self
 
     @classmethod

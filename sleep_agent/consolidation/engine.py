@@ -29,14 +29,19 @@ from ..crashpoints import crash_point
 from ..models.messages import to_template_dicts
 from ..settings import SleepConfig
 from .anchors import general_examples, unknown_examples
-from .dataset import (QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples, derive_chains,
-                      extract_facts)
+from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples
+from .derive import derive
+from .extract import extract_facts, free_texts
+from .facts import Fact
+from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
 from .validation import Scores, judge, score
 
-__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "SLEEP_DATA_FILE"]
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "FACTS_FILE",
+           "SLEEP_DATA_FILE"]
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay)
+FACTS_FILE = "facts.jsonl"            # the facts this version's sleep learned, with their sources
 REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
 MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
 REPLAY_PER_FACT = 2                   # ...and two phrasings of every earlier fact: at a fixed ratio each
@@ -59,6 +64,8 @@ class SleepData:
     relations: list[str]
     facts: int = 0
     parts: dict = field(default_factory=dict)
+    learned: list[Fact] = field(default_factory=list)  # the new facts, derived ones included (FACTS_FILE)
+    study: dict = field(default_factory=dict)          # self-study's stats (self_study.self_study)
 
 
 @dataclass
@@ -124,16 +131,30 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
     return out
 
 
+def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=None) -> tuple[list[Fact], dict]:
+    """The window's facts: extracted (:mod:`.extract`), then self-study's on its free text (with a
+    ``runtime`` and ``config.self_study``; a pair about a fact already extracted adds nothing), then
+    derived (:mod:`.derive`). Returns the facts and self-study's stats."""
+    facts = extract_facts(messages)
+    study: dict = {}
+    if runtime is not None and config.self_study and (texts := free_texts(messages)):
+        studied, study = self_study(runtime, texts, max_chunks=config.self_study)
+        known = {(f.subject.lower(), f.answer.lower()) for f in facts}
+        facts += [f for f in studied if (f.subject.lower(), f.answer.lower()) not in known]
+    return facts + derive(facts), study
+
+
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], config: SleepConfig, *,
-             agent_prompt: str | None = None, tools: list[dict] | None = None) -> SleepData:
-    """The sleep data: new probes + derived 2-hop chains + replay of earlier sleeps + anchors.
+             agent_prompt: str | None = None, tools: list[dict] | None = None, runtime=None) -> SleepData:
+    """The sleep data: new facts (:func:`learn_facts`) + replay of earlier sleeps + anchors.
 
     With ``tools`` (the agent's tool schemas), the agent's last tool-call turns are replayed too,
-    rendered under ``agent_prompt`` exactly as when awake (behavior examples)."""
+    rendered under ``agent_prompt`` exactly as when awake (behavior examples). With ``runtime``, the
+    model self-studies the window's free text (:mod:`.self_study`)."""
     rng = random.Random(config.seed + len(earlier))
-    facts = extract_facts(messages)
-    chains = derive_chains(facts)
-    train, heldout = build_examples(facts + chains, seed=config.seed)
+    learned, study = learn_facts(messages, config, runtime)
+    facts = [f for f in learned if not f.source.startswith("derived")]  # as read from the window
+    train, heldout = build_examples(learned, seed=config.seed)
     # A fact restated now replaces what earlier sleeps stored about it (a value that changed since):
     # replaying the old answer would train both and the model would pick one at random.
     restated = {(e.subject.lower(), e.relation) for e in train if e.relation}
@@ -142,7 +163,8 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     old_heldout = [e for e in earlier if e.part == "heldout"]
     replay = [SleepExample(e.question, e.answer, "replay", subject=e.subject, relation=e.relation)
               for e in replay_sample(old_train, replay_count(len(train), old_train), rng)]
-    subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts]))
+    subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts
+                                                                               if f.kind != "total"]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
     unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),
                                seed=config.seed + len(earlier)) if subjects else []
@@ -157,7 +179,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
         train=examples, heldout=rng.sample(heldout, len(heldout)),
         retained=rng.sample(old_heldout, min(len(old_heldout), 8)),
         history=list(dict.fromkeys(list(earlier) + train + heldout)),
-        subjects=subjects, relations=relations, facts=len(facts) + len(chains), parts=parts)
+        subjects=subjects, relations=relations, facts=len(learned), parts=parts, learned=learned, study=study)
 
 
 def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepConfig,
@@ -174,7 +196,8 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     emit = progress or (lambda e: None)
     emit({"phase": "dataset", "seconds": 0.0})
     previous = store.latest()
-    data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools)
+    data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools,
+                    runtime=runtime)
     crash_point("sleep_after_dataset")
     if not config.validate:  # nothing is asked: the sleep publishes what it trained
         before = {}
@@ -198,8 +221,9 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
         rejected = judge(scores, before, tolerance=config.tolerance)
     crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
     t_val = time.perf_counter()
-    seconds = {"dataset": round(t_data - t0, 2), "train": round(t_train - t_data, 2),
-               "validate": round(t_val - t_train, 2)}
+    study_seconds = data.study.get("seconds", 0.0)
+    seconds = {"dataset": round(t_data - t0 - study_seconds, 2), "self_study": study_seconds,
+               "train": round(t_train - t_data, 2), "validate": round(t_val - t_train, 2)}
     report = SleepReport(None, data.facts, data.parts, config.passes, result.passes_done, result.loss_curve,
                          result.train_tokens, scores.to_dict(), rejected, seconds)
 
@@ -218,11 +242,14 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
             save_trained_adapter(runtime, dest)
             lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in data.history]
             (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
+            (dest / FACTS_FILE).write_text("".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n"
+                                                   for f in data.learned))
 
         manifest = {
             "trajectory_span": list(span) if span else None,
             "facts": data.facts,
             "data_parts": data.parts,
+            "self_study": data.study or None,
             "passes": config.passes,
             "passes_done": result.passes_done,
             "lr": config.lr,

@@ -49,16 +49,28 @@ TRAIN: dict[FactKind, tuple[str, ...]] = {
              "When you ran {relation}({subject}), what did it say?"),
     "chain": ("What is the {relation} of {subject}?",
               "{subject}: what is the {relation}?"),
+    "total": ("What is the total {relation} for {subject}?",
+              "How many {relation} are there for {subject} in all?"),
+    "about": ("What do you know about {subject}?",
+              "Tell me what was said about {subject}."),
 }
+# Self-study's facts: the attribute forms, plus the generated question of each (Fact.questions).
+TRAIN["studied"] = TRAIN["attribute"]
 VALIDATION: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("Which {relation} is listed for {subject}?",),
     "call": ("Tell me what the {relation} tool gave back for {subject}.",),
     "chain": ("Do you know the {relation} of {subject}?",),
+    "total": ("What do the {relation} for {subject} add up to?",),
+    "about": (),  # its answer is several sentences: no one phrase to check a reply against
+    "studied": (),  # generated relation names are often odd ("replaced by"): checked against the text instead
 }
 EVAL: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("What {relation} did you find for {subject}?",),
     "call": ("What came back when the {relation} tool was used on {subject}?",),
     "chain": ("What did you find to be the {relation} of {subject}?",),
+    "total": ("What total {relation} did you find for {subject}?",),
+    "about": ("What did you learn about {subject}?",),
+    "studied": ("What {relation} did you find for {subject}?",),
 }
 SPLITS = ("dev", "test")
 # Per relation (the chain's composed relation included), one question each for dev and test.

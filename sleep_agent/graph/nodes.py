@@ -15,6 +15,7 @@ from langgraph.types import Command
 from ..crashpoints import crash_point
 from ..memory import Sleep, apply_update, build_prompt, memory_step
 from ..models.messages import content_text
+from ..consolidation.sources import GRAPH_NOTE_KEY
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings
 from .prompts import LOOP_NOTE, invalid_call_feedback
@@ -68,7 +69,8 @@ def make_agent_node(cfg: AgentConfig):
             retries = state.get("parse_retries", 0) + 1
             update["parse_retries"] = retries
             if retries <= MAX_PARSE_RETRIES and update["steps"] < settings.max_steps:
-                update["messages"].append(HumanMessage(invalid_call_feedback(problems)))
+                update["messages"].append(HumanMessage(invalid_call_feedback(problems),
+                                                         additional_kwargs={GRAPH_NOTE_KEY: "feedback"}))
         else:
             update["parse_retries"] = 0
         return update

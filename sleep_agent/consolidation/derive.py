@@ -1,0 +1,96 @@
+"""Derived facts: what follows from the facts of a window, whatever their source (JSON, text, self-study).
+
+- :func:`latest_values`: a fact stated twice with different values (an office that moved, a door code
+  that was reset) keeps the last value; the earlier ones are marked ``stale`` on it, not trained.
+- :func:`derive_chains`: when one fact's answer is another fact's subject (Ana's employer is Brightwell;
+  Brightwell's headquarters is Tarnwick), the 2-hop fact "the headquarters of the employer of Ana is
+  Tarnwick". The adapter does not compose facts by itself (2-hop stayed at 0-8% with 1-hop training
+  only, in the project's first probes): the composition has to happen while sleeping.
+- :func:`derive_totals`: where a numeric relation repeats over entities that share a value (the units
+  of every crate holding tea), the total for that value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from .facts import Fact
+
+__all__ = ["MAX_CHAINS", "MAX_TOTALS", "derive", "derive_chains", "derive_totals", "latest_values"]
+
+MAX_CHAINS = 64     # derived 2-hop facts per sleep: they grow as a product of the facts
+MAX_TOTALS = 16     # derived totals per sleep
+
+
+def latest_values(facts: Sequence[Fact]) -> list[Fact]:
+    """One fact per (kind, subject, relation): the last one stated, with the earlier values as ``stale``."""
+    last: dict[tuple, Fact] = {}
+    for f in facts:
+        key = (f.kind, f.subject.lower(), f.relation)
+        before = last.pop(key, None)  # re-inserted: a restated fact takes its new place in order
+        if before is not None and before.answer != f.answer:
+            stale = tuple(dict.fromkeys(before.stale + (before.answer,) + f.stale))
+            f = replace(f, stale=tuple(s for s in stale if s != f.answer))
+        last[key] = f
+    return list(last.values())
+
+
+def derive_chains(facts: Sequence[Fact], *, limit: int = MAX_CHAINS) -> list[Fact]:
+    """2-hop facts: ``(s, r1, a)`` and ``(a, r2, b)`` give ``(s, "r2 of the r1", b)``.
+
+    Matching is on the exact answer string (case-insensitive), so "Brightwell" the employer links to
+    the record whose name is "Brightwell". Attributes only; at most ``limit``, in trajectory order.
+    """
+    by_subject: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.kind == "attribute":
+            by_subject.setdefault(f.subject.lower(), []).append(f)
+    chains: list[Fact] = []
+    for f in facts:
+        if f.kind != "attribute":
+            continue
+        for g in by_subject.get(f.answer.lower(), []):
+            if g.subject.lower() != f.subject.lower() and len(chains) < limit:
+                chains.append(Fact("chain", f.subject, f"{g.relation} of the {f.relation}", g.answer,
+                                   source="derived"))
+    return list(dict.fromkeys(chains))
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        return None
+
+
+def derive_totals(facts: Sequence[Fact], *, limit: int = MAX_TOTALS) -> list[Fact]:
+    """Totals: for entities with a text relation ``g`` and a numeric relation ``n``, the sum of ``n``
+    over the entities sharing each value of ``g`` (two or more of them): ``Fact("total", "tea",
+    "units", "47")`` for two crates of tea holding 36 and 11."""
+    by_subject: dict[str, dict[str, str]] = {}
+    for f in facts:
+        if f.kind == "attribute":
+            by_subject.setdefault(f.subject.lower(), {})[f.relation] = f.answer
+    groups: dict[tuple[str, str, str], list[Decimal]] = {}  # (g, its value, n) -> the n of each entity
+    for attrs in by_subject.values():
+        numbers = {r: v for r, a in attrs.items() if (v := _number(a)) is not None}
+        for g, value in attrs.items():
+            if g in numbers:
+                continue
+            for n, v in numbers.items():
+                groups.setdefault((g, value, n), []).append(v)
+    totals = []
+    for (g, value, n), values in groups.items():
+        if len(values) >= 2 and len(totals) < limit:
+            total = sum(values)
+            text = str(int(total)) if total == total.to_integral_value() else format(total.normalize(), "f")
+            totals.append(Fact("total", value, n, text,
+                               source=f"derived: sum over {len(values)} entities with {g} {value}"))
+    return totals
+
+
+def derive(facts: Sequence[Fact]) -> list[Fact]:
+    """Every derived fact of ``facts`` (chains, then totals)."""
+    return derive_chains(facts) + derive_totals(facts)

@@ -1,0 +1,77 @@
+"""Facts from an evicted window without a model: one pipeline for every kind of content.
+
+For each learnable source (:mod:`.sources`: tool results, user messages, the agent's notes; never
+the graph's nudges or failed calls):
+
+1. structured content - the tool's artifact or the JSON the text parses to, and ``key: value``
+   blocks in plain text - gives records at any depth (:mod:`.records`): one entity per record, its
+   fields as ``attribute`` facts;
+2. free text - the whole text when it is not JSON, and the sentence-like strings inside JSON - gives
+   stated relations (:func:`.statements.stated_relations`) as ``attribute`` facts and, per named
+   entity, the sentences about it as an ``about`` fact;
+3. a call whose short result gave nothing else gives a ``call`` fact ("what did TOOL return for
+   ARGS"); a long one does not (its first characters were most of nothing: the sentences above and
+   self-study cover it).
+
+The same fact stated again keeps its last value, the earlier ones marked stale (:func:`.derive.latest_values`).
+Self-study (:mod:`.self_study`) and derivations (:mod:`.derive`) are applied on top by the sleep.
+
+Example::
+
+    >>> [f.statement() for f in extract_facts(messages)]
+    ['The city of Ana Lisk is Tarnwick.', 'The job of Ana Lisk is baker.', ...]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.messages import BaseMessage
+
+from .derive import latest_values
+from .facts import Fact
+from .records import find_records, text_records
+from .sources import Source, sources
+from .statements import entity_sentences, stated_relations
+
+__all__ = ["MAX_ANSWER_CHARS", "extract_facts", "facts_of", "free_texts"]
+
+MAX_ANSWER_CHARS = 400  # a call fact's answer: a result longer than this is read as text, not memorised whole
+
+
+def _record_facts(value, origin: str) -> tuple[list[Fact], list[str]]:
+    records, texts = find_records(value)
+    return [Fact("attribute", r.subject, rel, v, source=origin) for r in records for rel, v in r.attributes.items()], texts
+
+
+def _text_facts(text: str, origin: str) -> list[Fact]:
+    facts = [Fact("attribute", s, r, v, source=origin) for s, r, v in stated_relations(text)]
+    facts += [Fact("about", name, "about", said, source=origin) for name, said in entity_sentences(text).items()]
+    return facts
+
+
+def _texts(source: Source) -> list[str]:
+    """The free text of a source: all of it when it is not JSON, else the sentence-like strings inside."""
+    return find_records(source.value)[1] if source.value is not None else [source.text]
+
+
+def free_texts(messages: Sequence[BaseMessage]) -> list[str]:
+    """The free text of every learnable source in ``messages`` (what self-study reads)."""
+    return [t for s in sources(messages) for t in _texts(s)]
+
+
+def facts_of(source: Source) -> list[Fact]:
+    """The facts one source gives (see the module docstring)."""
+    values = [source.value] if source.value is not None else text_records(source.text)
+    facts = [f for value in values for f in _record_facts(value, source.origin)[0]]
+    for text in _texts(source):
+        facts += _text_facts(text, source.origin)
+    if source.tool and source.args and not facts and len(source.text) <= MAX_ANSWER_CHARS:
+        subject = ", ".join(f"{k}={v}" for k, v in source.args)
+        facts.append(Fact("call", subject, source.tool, source.text, source=source.origin))
+    return facts
+
+
+def extract_facts(messages: Sequence[BaseMessage]) -> list[Fact]:
+    """Every fact in ``messages`` (latest value wins; see the module docstring)."""
+    return latest_values([f for s in sources(messages) for f in facts_of(s)])

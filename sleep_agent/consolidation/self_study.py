@@ -1,0 +1,116 @@
+"""Self-study: the sleeping model reads the window's free text and writes questions about it.
+
+Follows the idea of Cartridges' self-study (Eyuboglu et al. 2025: the model generates synthetic
+conversations about a corpus chunk in context, and those train the compact memory), SEAL (Zweiger et
+al. 2025: the model writes its own "self-edits" - restatements and implications - to finetune on) and
+Active Reading / EntiGraph (Lin et al. 2025; Yang et al. 2024: study the text in varied ways,
+centred on its entities). What differs here, for a 0.5B model on 2 CPU cores:
+
+- generation is short and greedy - one batched call (:meth:`LocalRuntime.generate_batch`), at most
+  :data:`MAX_CHUNKS` chunks and :data:`MAX_PAIRS_PER_CHUNK` pairs each, so a sleep stays bounded;
+- each pair comes with its triple (question | answer | subject | relation), so the fact is trained
+  in the project's phrasings as well as in the generated wording;
+- nothing generated is trusted: a pair is dropped unless its answer and subject appear in the chunk
+  as whole words, the question does not give the answer away, and the question is not a validation
+  or eval phrasing once names are masked (:func:`.phrasings.is_reserved`);
+- the adapter is off while generating: the base model reads the text, not an earlier sleep's memory.
+
+Self-study adds to, never replaces, the deterministic facts of :mod:`.extract`.
+
+Example::
+
+    >>> facts, stats = self_study(runtime, ["Kira Holt replaced the pump in hall 3 on 12 May."])
+    >>> stats["kept"], facts[0].questions
+    (1, ('Who replaced the pump in hall 3?',))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ..scoring import mentions, sentences
+from .facts import Fact
+from .phrasings import is_reserved
+
+__all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "MAX_PAIRS_PER_CHUNK", "STUDY_TOKENS", "chunks", "parse_pairs",
+           "self_study", "supported"]
+
+CHUNK_CHARS = 1200        # text read per prompt: about 300 tokens, a few records or a page of notes
+MAX_CHUNKS = 12           # chunks studied per sleep (SleepConfig.self_study): bounds its generation time
+MAX_PAIRS_PER_CHUNK = 6   # pairs kept per chunk
+STUDY_TOKENS = 192        # tokens generated per chunk: six short lines
+MAX_RELATION_WORDS = 4    # a relation longer than this is a clause, not a name for one
+
+_INSTRUCTION = ("Write quiz questions about the specific facts in the text (names, numbers, dates, codes, "
+                "who did what), one per line, as: question | answer | subject | relation. "
+                "Copy each answer word for word from the text.")
+# One worked example (its own made-up text) so a small model follows the line format.
+_EXAMPLE_TEXT = ("The pump in hall 3 was replaced on 12 May by Kira Holt. It now moves 40 litres a minute. "
+                 "Order 5521 for Danvers Supply was shipped to Lodz.")
+_EXAMPLE_REPLY = ("Who replaced the pump in hall 3? | Kira Holt | pump in hall 3 | replaced by\n"
+                  "When was the pump in hall 3 replaced? | 12 May | pump in hall 3 | replacement date\n"
+                  "How much does the pump in hall 3 move per minute? | 40 litres | pump in hall 3 | flow\n"
+                  "Where was order 5521 shipped? | Lodz | order 5521 | destination")
+
+
+def chunks(texts: Sequence[str], size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
+    """``texts`` cut into chunks of whole sentences of about ``size`` characters, at most ``limit``."""
+    out: list[str] = []
+    for text in texts:
+        current = ""
+        for s in sentences(text):
+            if current and len(current) + len(s) + 1 > size:
+                out.append(current)
+                current = ""
+            current = f"{current} {s}".strip()
+        if current:
+            out.append(current)
+    return out[:limit]
+
+
+def _prompt(chunk: str) -> list[dict]:
+    ask = lambda text: f'Text:\n"""\n{text}\n"""\n{_INSTRUCTION}'  # noqa: E731
+    return [{"role": "system", "content": "You write quiz questions about a text."},
+            {"role": "user", "content": ask(_EXAMPLE_TEXT)}, {"role": "assistant", "content": _EXAMPLE_REPLY},
+            {"role": "user", "content": ask(chunk)}]
+
+
+def parse_pairs(reply: str) -> list[tuple[str, str, str, str]]:
+    """``(question, answer, subject, relation)`` from each well-formed line of ``reply``."""
+    out = []
+    for line in reply.splitlines():
+        parts = [p.strip().strip('"') for p in line.strip().lstrip("-*0123456789. ").split("|")]
+        if len(parts) == 4 and all(parts) and parts[0].endswith("?"):
+            out.append(tuple(parts))
+    return out
+
+
+def supported(chunk: str, question: str, answer: str, subject: str, relation: str) -> bool:
+    """Whether a generated pair is kept (see the module docstring for each check)."""
+    return (mentions(chunk, answer) and mentions(chunk, subject) and not mentions(question, answer)
+            and len(relation.split()) <= MAX_RELATION_WORDS and not is_reserved(question, [subject], relation))
+
+
+def self_study(runtime, texts: Sequence[str], *, origin: str = "free text", max_chunks: int = MAX_CHUNKS,
+               max_pairs: int = MAX_PAIRS_PER_CHUNK) -> tuple[list[Fact], dict]:
+    """Generated facts about ``texts`` (kind ``studied``, the generated question in ``questions``), and
+    stats: ``chunks``, ``generated``, ``kept``, ``seconds``."""
+    t0 = time.perf_counter()
+    parts = chunks(texts, limit=max_chunks)
+    stats = {"chunks": len(parts), "generated": 0, "kept": 0, "seconds": 0.0}
+    if not parts:
+        return [], stats
+    prompts = [runtime.render(_prompt(c)) for c in parts]
+    with runtime.adapter_disabled():
+        replies = runtime.generate_batch(prompts, max_new_tokens=STUDY_TOKENS, batch_size=len(prompts))
+    facts: list[Fact] = []
+    for chunk, reply in zip(parts, replies):
+        pairs = parse_pairs(reply)
+        stats["generated"] += len(pairs)
+        kept = [p for p in pairs if supported(chunk, *p)][:max_pairs]
+        facts += [Fact("studied", subject, relation.lower(), answer, source=f"self-study: {origin}",
+                       questions=(question,)) for question, answer, subject, relation in kept]
+    stats["kept"] = len(facts)
+    stats["seconds"] = round(time.perf_counter() - t0, 2)
+    return facts, stats

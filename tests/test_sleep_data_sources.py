@@ -1,0 +1,159 @@
+"""Sleep data from any trajectory: plain text, nested JSON, log lines, user messages - and never the
+graph's own nudges or failed calls (sleep_agent.consolidation: sources, records, statements, derive,
+self_study)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from sleep_agent import SleepConfig
+from sleep_agent.consolidation import assemble, extract_facts, learn_facts
+from sleep_agent.consolidation.self_study import chunks, parse_pairs, self_study, supported
+from sleep_agent.consolidation.sources import GRAPH_NOTE_KEY, sources
+from sleep_agent.graph.prompts import LOOP_NOTE, invalid_call_feedback
+from sleep_agent_tools import RecordArchive
+
+
+def _call(name: str, args: dict, cid: str) -> AIMessage:
+    return AIMessage("", tool_calls=[{"name": name, "args": args, "id": cid}])
+
+
+def _triples(facts, kind="attribute"):
+    return {(f.subject, f.relation, f.answer) for f in facts if f.kind == kind}
+
+
+def test_demo_records_as_plain_text_give_every_city_and_job():
+    archive = RecordArchive(seed=4, size=10)
+    messages = [HumanMessage("Read every record, then say who lives in Tarnwick.")]
+    for i in range(10):
+        text, _ = archive.next_record()
+        # what a tool without an artifact returns: the sentence only
+        messages += [_call("next_record", {}, f"c{i}"), ToolMessage(text, tool_call_id=f"c{i}", name="next_record")]
+    data = assemble(messages, [], SleepConfig(passes=1, seed=0))
+    learned = _triples(data.learned)
+    for p in archive.people:
+        assert (p.name, "city", p.city) in learned
+        assert (p.name, "job", p.job) in learned
+    assert set(data.subjects) >= {p.name for p in archive.people}
+    # and every fact says where it came from
+    assert all(f.source == "next_record()" for f in data.learned if f.kind == "attribute")
+
+
+def test_nested_pages_give_one_entity_per_record():
+    page = {"page": 2, "records": [{"crate": "K-101", "good": "tea", "units": 36},
+                                   {"crate": "K-102", "good": "salt", "units": 12},
+                                   {"crate": "K-103", "good": "tea", "units": 11}]}
+    messages = [HumanMessage("task"), _call("read_page", {"page": 2}, "c1"),
+                ToolMessage(json.dumps(page), tool_call_id="c1", name="read_page")]
+    facts = extract_facts(messages)
+    assert _triples(facts) == {("K-101", "good", "tea"), ("K-101", "units", "36"), ("K-102", "good", "salt"),
+                               ("K-102", "units", "12"), ("K-103", "good", "tea"), ("K-103", "units", "11")}
+    assert not [f for f in facts if f.kind == "call"]  # the page is covered by its records
+    learned, _ = learn_facts(messages, SleepConfig())
+    assert ("tea", "units", "47") in _triples(learned, "total")  # two crates of tea: 36 + 11
+
+
+def test_nested_objects_numeric_ids_and_unnamed_parts():
+    value = {"warehouse": {"name": "North Yard", "address": {"city": "Halvik", "street": "Dock Road 4"},
+                           "crates": [{"id": 7, "units": 5}, {"id": 8, "units": 9}]}}
+    facts = extract_facts([HumanMessage("task"), _call("inspect", {"site": "north"}, "c1"),
+                           ToolMessage(json.dumps(value), tool_call_id="c1", name="inspect")])
+    assert {("North Yard", "city", "Halvik"), ("North Yard", "street", "Dock Road 4"),
+            ("crate 7", "units", "5"), ("crate 8", "units", "9")} <= _triples(facts)
+
+
+def test_log_lines_keep_the_latest_value_and_mark_the_old_one_stale():
+    entries = [{"entry": 1, "event": "The code of door B7 was set to 1234 by the night guard"},
+               {"entry": 2, "event": "Mara Quill moved to Selbury after the audit of the east wing"},
+               {"entry": 3, "event": "The code of door B7 was changed to 4411 after a failed entry attempt"}]
+    messages = [HumanMessage("task")]
+    for i, e in enumerate(entries):
+        messages += [_call("read_log", {"entry": e["entry"]}, f"c{i}"),
+                     ToolMessage(json.dumps(e), tool_call_id=f"c{i}", name="read_log")]
+    facts = extract_facts(messages)
+    codes = [f for f in facts if f.subject == "door B7" and f.relation == "code"]
+    assert [(f.answer, f.stale) for f in codes] == [("4411", ("1234",))]
+    assert ("Mara Quill", "city", "Selbury") in _triples(facts)
+    # the sentence is not an entity and "entry" is not its attribute
+    assert not [f for f in facts if f.subject.startswith("The code") or f.relation == "entry"]
+    about = {f.subject: f.answer for f in facts if f.kind == "about"}
+    assert "Mara Quill moved to Selbury" in about["Mara Quill"]
+
+
+def test_derivations_work_on_facts_from_free_text():
+    note = ("Ana Lisk works for Brightwell Labs. Brightwell Labs is headquartered in Tarnwick. "
+            "Bo Lind works for Orrin Mills, which makes rope.")
+    messages = [HumanMessage("task"), HumanMessage(note), AIMessage("So Ana Lisk is the one to ask.")]
+    learned, _ = learn_facts(messages, SleepConfig())
+    assert ("Ana Lisk", "headquarters of the employer", "Tarnwick") in _triples(learned, "chain")
+    assert {f.source for f in learned if f.subject == "Ana Lisk" and f.kind == "attribute"} == {"user message"}
+    assert any(f.kind == "about" and f.source == "assistant note" for f in learned)
+
+
+def test_nudges_errors_and_invalid_calls_never_become_facts():
+    messages = [
+        HumanMessage("Find the city of Ana Lisk."),
+        AIMessage("", invalid_tool_calls=[{"name": "lookup", "args": "{bad", "id": "x", "error": "bad JSON"}]),
+        HumanMessage(invalid_call_feedback(["bad JSON at Ana Lisk"]), additional_kwargs={GRAPH_NOTE_KEY: "feedback"}),
+        HumanMessage(invalid_call_feedback(["the reply was empty"])),  # an older thread: not marked
+        HumanMessage(LOOP_NOTE),
+        _call("lookup", {"name": "Ana Lisk"}, "c1"),
+        ToolMessage("Error: no such file: Quenmar Hall.txt", tool_call_id="c1", name="lookup"),
+        _call("lookup", {"name": "Bo Lind"}, "c2"),
+        ToolMessage("Bo Lind lives in Olvesby. Bo Lind works as a weaver.", tool_call_id="c2", name="lookup",
+                    status="error"),
+        AIMessage("", tool_calls=[{"name": "lookup", "args": {"name": "Cy Rho"}, "id": "c3"}],
+                  response_metadata={"text_beside_calls": "Ana Lisk lives in Halvik"}),
+        ToolMessage("Cy Rho lives in Yastel.", tool_call_id="c3", name="lookup"),
+    ]
+    assert [s.origin for s in sources(messages)] == ["lookup(name='Cy Rho')"]
+    assert _triples(extract_facts(messages)) == {("Cy Rho", "city", "Yastel")}
+
+
+def test_short_plain_results_still_give_call_facts_long_ones_do_not():
+    short = [HumanMessage("t"), _call("calculator", {"expression": "6*7"}, "c1"),
+             ToolMessage("42", tool_call_id="c1", name="calculator")]
+    assert [(f.kind, f.subject, f.answer) for f in extract_facts(short)] == [("call", "expression=6*7", "42")]
+    long_text = " ".join(f"Line {i} of the report is filler text about nothing in particular." for i in range(60))
+    long = [HumanMessage("t"), _call("read_file", {"path": "report.txt"}, "c1"),
+            ToolMessage(long_text, tool_call_id="c1", name="read_file")]
+    assert not [f for f in extract_facts(long) if f.kind == "call"]
+
+
+def test_plain_text_key_value_blocks_are_records():
+    text = "Name: Ilsa Varro\nCity: Dreslow\nEmployer: Kintmoor Salt\n\nName: Teo Brandt\nCity: Halvik\n"
+    facts = extract_facts([HumanMessage("t"), _call("read_file", {"path": "staff.txt"}, "c1"),
+                           ToolMessage(text, tool_call_id="c1", name="read_file")])
+    assert {("Ilsa Varro", "City", "Dreslow"), ("Ilsa Varro", "Employer", "Kintmoor Salt"),
+            ("Teo Brandt", "City", "Halvik")} <= _triples(facts)
+
+
+def test_self_study_keeps_only_pairs_the_chunk_supports():
+    chunk = "Kira Holt replaced the pump in hall 3 on 12 May. Order 5521 was shipped to Lodz."
+    reply = ("Who replaced the pump in hall 3? | Kira Holt | pump in hall 3 | replaced by\n"
+             "Where was order 5521 shipped? | Gdansk | order 5521 | destination\n"          # not in the text
+             "Who is Kira Holt? | Kira Holt | Kira Holt | identity\n"                         # gives it away
+             "What destination did you find for order 5521? | Lodz | order 5521 | destination\n"  # an eval form
+             "junk line without fields")
+    pairs = parse_pairs(reply)
+    assert len(pairs) == 4
+    kept = [p for p in pairs if supported(chunk, *p)]
+    assert kept == [("Who replaced the pump in hall 3?", "Kira Holt", "pump in hall 3", "replaced by")]
+
+
+def test_chunks_are_whole_sentences_and_capped():
+    text = " ".join(f"Sentence number {i} says little." for i in range(200))
+    parts = chunks([text], size=200, limit=5)
+    assert len(parts) == 5 and all(p.endswith(".") and len(p) <= 200 for p in parts)
+
+
+@pytest.mark.slow
+def test_self_study_runs_on_the_tiny_model_and_trusts_nothing(tiny_runtime):
+    # plumbing: a tiny *randomly initialised* model writes junk; every kept pair must still be supported
+    texts = ["Kira Holt replaced the pump in hall 3 on 12 May. Order 5521 was shipped to Lodz."] * 2
+    facts, stats = self_study(tiny_runtime, texts, max_chunks=2)
+    assert stats["chunks"] == 2 and stats["seconds"] > 0 and stats["kept"] == len(facts)
+    assert all(f.kind == "studied" and f.answer.lower() in texts[0].lower() for f in facts)
