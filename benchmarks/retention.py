@@ -139,14 +139,15 @@ def _unknown(runtime, world: World, gate: EntityGate | None = None, *, names: st
 def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int = 0,
                   sleeps_passes: int | None = None, limit: int | None = None, root: Path | None = None,
                   world_size: tuple[int, int] = (16, 8), parts: Sequence[str] = PARTS,
-                  distill: float | None = None, log: Callable[[str], None] = print) -> dict:
+                  distill: float | None = None, form: str = "json", log: Callable[[str], None] = print) -> dict:
     """Run the benchmark on a loaded :class:`LocalRuntime`; returns the JSON-able result.
 
     ``limit`` caps the questions per kind (quick runs); ``sleeps_passes`` is N for the after-sleeps
     series (default: the agent's ``sleep_passes``); ``world_size`` is (people, companies) per window:
     16 and 8 give 48 one-hop facts, 32 two-hop questions and a ~2k-token trajectory. ``parts`` picks
     sections of :data:`PARTS` (to redo one of them). ``distill``: the sleeps' context-distillation
-    weight (default: the agent's ``sleep_distill``).
+    weight (default: the agent's ``sleep_distill``). ``form``: how the world's tool results are
+    delivered (:data:`world.FORMS`: JSON records, records nested in pages, plain text).
     """
     unknown_parts = sorted(set(parts) - set(PARTS))
     if unknown_parts:
@@ -155,9 +156,9 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     settings = AgentSettings()
     sleeps_passes = sleeps_passes or settings.sleep.passes
     people, companies = world_size
-    worlds = [World(seed=seed, people=people, companies=companies)]
+    worlds = [World(seed=seed, people=people, companies=companies, form=form)]
     for i in range(1, max(AFTER_SLEEPS)):
-        worlds.append(World(seed=seed + i, people=people, companies=companies,
+        worlds.append(World(seed=seed + i, people=people, companies=companies, form=form,
                             exclude=frozenset(n for w in worlds for n in w.names)))
     w1 = worlds[0]
     q1, q2 = w1.facts_1hop()[:limit], w1.facts_2hop()[:limit]
@@ -165,7 +166,7 @@ def run_retention(runtime, *, passes: Sequence[int] = DEFAULT_PASSES, seed: int 
     distill = settings.sleep.distill if distill is None else distill
     config = lambda n: SleepConfig.from_any({"passes": n, "seed": seed, "distill": distill},  # noqa: E731
                                             base=settings.sleep)
-    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill,
+    out: dict = {"model": runtime.info.name if runtime.info else "?", "seed": seed, "distill": distill, "form": form,
                  "facts_1hop": len(q1), "facts_2hop": len(q2),
                  "trajectory_tokens": runtime.count_tokens(to_template_dicts(traj))}
 

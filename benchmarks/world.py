@@ -13,7 +13,7 @@ three forms (:data:`FORMS`), each call preceded by a short line of the agent's r
   with :data:`PAGE_SIZE` records inside, as a paginated API does; no artifact;
 - ``prose``: one ``lookup`` call per entity returning a short plain-text paragraph - varied sentences
   with filler, not the field names (``industry`` reads "Its line of business is brewing" or "It
-  trades in brewing"); no artifact.
+  trades in brewing"); no artifact (:mod:`sleep_agent_evals.forms`).
 
 Every fact is asked twice, in the eval phrasings of :mod:`sleep_agent.consolidation.phrasings`
 (never trained on, never asked by validation): the templated form (``style="template"``) and the
@@ -36,10 +36,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.phrasings import eval_question, natural
+from sleep_agent_evals.forms import FORMS, check_form, nested, prose
 
 __all__ = ["FORMS", "PAGE_SIZE", "World", "Question", "TASK"]
 
-FORMS = ("json", "nested", "prose")
 PAGE_SIZE = 4  # records per page in the nested form
 
 TASK = "Look up every person and company in the registry and keep track of what you learn."
@@ -47,28 +47,6 @@ _INDUSTRIES = ("textiles", "shipping", "mining", "printing", "brewing", "glasswa
                "salt trade", "rope making", "dyeing", "tanning", "milling", "masonry")
 _PLACE_ENDINGS = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe", "vale", "mouth")
 _COMPANY_ENDINGS = ("Works", "Guild", "Company", "Holdings", "Brothers", "Cooperative")
-
-
-# Plain-text renderings of each field, several per field so the text does not read as a template.
-_PROSE = {
-    "city": ("{name} lives in {value}.", "{name} moved to {value} some years ago.",
-             "These days {name} resides in {value}."),
-    "employer": ("{name} works for {value}.", "{name} is employed by {value}.",
-                 "For a living, {name} works at {value}."),
-    "headquarters": ("{name} is headquartered in {value}.", "{name} is based in {value}.",
-                     "The head office of {name} is in {value}."),
-    "industry": ("Its line of business is {value}.", "It trades in {value}.",
-                 "{name} has been in {value} for decades."),
-}
-_FILLER = ("The entry was last checked in the spring.", "No complaints are on file.",
-           "The registry lists no other notes.", "A clerk confirmed this entry by phone.")
-
-
-def _prose(rec: dict, rng: random.Random) -> str:
-    """A record as a short paragraph: one sentence per field in a random wording, and one filler line."""
-    said = [rng.choice(_PROSE[k]).format(name=rec["name"], value=v) for k, v in rec.items() if k != "name"]
-    said.insert(rng.randrange(len(said) + 1), rng.choice(_FILLER))
-    return f"Registry entry for {rec['name']}. " + " ".join(said)
 
 
 @dataclass(frozen=True)
@@ -92,8 +70,7 @@ class World:
     records: list[dict] = field(init=False)   # companies first, then people
 
     def __post_init__(self):
-        if self.form not in FORMS:
-            raise ValueError(f"unknown world form {self.form!r}: one of {', '.join(FORMS)}")
+        check_form(self.form)
         rng = random.Random(f"world-{self.seed}")
         used = {n.lower() for n in self.exclude}
 
@@ -128,8 +105,8 @@ class World:
             for k, page in enumerate(pages, start=1):
                 call = {"name": "read_page", "args": {"page": k}, "id": f"call_{self.seed}_{k}", "type": "tool_call"}
                 msgs.append(AIMessage(f"Next I read page {k} of the registry.", tool_calls=[call]))
-                body = {"page": k, "of": len(pages), "records": page}
-                msgs.append(ToolMessage(json.dumps(body), tool_call_id=call["id"], name="read_page"))
+                body = json.dumps(nested(page, k, len(pages)))
+                msgs.append(ToolMessage(body, tool_call_id=call["id"], name="read_page"))
             return msgs
         rng = random.Random(f"prose-{self.seed}")
         for i, rec in enumerate(order):
@@ -138,7 +115,7 @@ class World:
             why = ("Next I look up the company " if "industry" in rec else "Next I look up the person ")
             msgs.append(AIMessage(f"{why}{rec['name']}.", tool_calls=[call]))
             if self.form == "prose":
-                msgs.append(ToolMessage(_prose(rec, rng), tool_call_id=call["id"], name="lookup"))
+                msgs.append(ToolMessage(prose(rec, rng), tool_call_id=call["id"], name="lookup"))
             else:
                 msgs.append(ToolMessage(json.dumps(rec), tool_call_id=call["id"], name="lookup", artifact=rec))
         return msgs

@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import random
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -28,6 +27,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from sleep_agent.consolidation.anchors import unknown_name
 from sleep_agent.consolidation.phrasings import eval_question, natural
 
+from .forms import check_form, render
 from .tasks import EvalQuestion, EvalTask
 from .unknown_names import unknown_questions
 
@@ -52,17 +52,19 @@ _PLACE = ("wick", "by", "mere", "stead", "ford", "holm", "gate", "thorpe")
 
 
 class _Script:
-    """Builds a trajectory of tool calls with JSON results (the artifact is the same dict)."""
+    """Builds a trajectory of tool calls whose results are records in ``form`` (:mod:`.forms`)."""
 
-    def __init__(self, task: str, seed: int):
+    def __init__(self, task: str, seed: int, form: str = "json"):
         self.messages: list[BaseMessage] = [HumanMessage(task)]
-        self.seed, self.n = seed, 0
+        self.seed, self.n, self.form = seed, 0, check_form(form)
+        self.rng = random.Random(f"form-{seed}")
 
     def call(self, tool: str, args: dict, result: dict) -> None:
         cid = f"e{self.seed}_{self.n}"
         self.n += 1
+        content, artifact = render(result, self.form, self.rng, page=self.n)
         self.messages.append(AIMessage("", tool_calls=[{"name": tool, "args": args, "id": cid, "type": "tool_call"}]))
-        self.messages.append(ToolMessage(json.dumps(result), tool_call_id=cid, name=tool, artifact=result))
+        self.messages.append(ToolMessage(content, tool_call_id=cid, name=tool, artifact=artifact))
 
 
 def _names(rng: random.Random, n: int, taken: set[str]) -> list[str]:
@@ -83,14 +85,14 @@ def _place(rng: random.Random, taken: set[str]) -> str:
             return p
 
 
-def multihop(seed: int, people: int = 8, split: str = "test") -> EvalTask:
+def multihop(seed: int, people: int = 8, split: str = "test", form: str = "json") -> EvalTask:
     rng, taken = random.Random(f"multihop-{seed}"), set()
     names = _names(rng, people, taken)
     order = names[:]
     rng.shuffle(order)
     mentor = {order[i]: order[(i + 1) % len(order)] for i in range(len(order))}  # one cycle: always defined
     city = {n: _place(rng, taken) for n in names}
-    s = _Script("Look up every person in the registry and keep track of what you learn.", seed)
+    s = _Script("Look up every person in the registry and keep track of what you learn.", seed, form)
     for n in names:
         s.call("lookup", {"name": n}, {"name": n, "city": city[n], "mentor": mentor[n]})
     qs = []
@@ -102,11 +104,11 @@ def multihop(seed: int, people: int = 8, split: str = "test") -> EvalTask:
     return _with_unknowns(EvalTask(f"multihop-{seed}", "multihop", s.messages, qs), names, split, seed)
 
 
-def state(seed: int, counters: int = 4, updates: int = 5, split: str = "test") -> EvalTask:
+def state(seed: int, counters: int = 4, updates: int = 5, split: str = "test", form: str = "json") -> EvalTask:
     rng, taken = random.Random(f"state-{seed}"), set()
     tanks = [f"{w.split()[1]} Tank" for w in _names(rng, counters, taken)]
     level = {t: rng.randint(10, 90) for t in tanks}
-    s = _Script("Keep the tank levels up to date as you adjust them.", seed)
+    s = _Script("Keep the tank levels up to date as you adjust them.", seed, form)
     for t in tanks:
         s.call("read_level", {"name": t}, {"name": t, "level": level[t]})
     for _ in range(updates * counters):
@@ -118,11 +120,11 @@ def state(seed: int, counters: int = 4, updates: int = 5, split: str = "test") -
     return _with_unknowns(EvalTask(f"state-{seed}", "state", s.messages, qs), tanks, split, seed)
 
 
-def updates(seed: int, people: int = 6, split: str = "test") -> EvalTask:
+def updates(seed: int, people: int = 6, split: str = "test", form: str = "json") -> EvalTask:
     rng, taken = random.Random(f"updates-{seed}"), set()
     names = _names(rng, people, taken)
     office = {n: _place(rng, taken) for n in names}
-    s = _Script("Look up every person's office, and look again after the office moves are announced.", seed)
+    s = _Script("Look up every person's office, and look again after the office moves are announced.", seed, form)
     for n in names:
         s.call("lookup", {"name": n}, {"name": n, "office": office[n]})
     moved = {}
@@ -136,13 +138,13 @@ def updates(seed: int, people: int = 6, split: str = "test") -> EvalTask:
 
 
 def recall(seed: int, windows: int = 3, people: int = 5, checkpoints: tuple[int, ...] = (2, 4, 8),
-           split: str = "test") -> EvalTask:
+           split: str = "test", form: str = "json") -> EvalTask:
     """``windows`` batches of ``people`` lookups; the first batch's cities are asked at the end and,
     in scripted mode, right after the window's k-th overflow for each k in ``checkpoints`` (sleeps,
     for the sleep memory): recall across several sleeps. Size the task so that it overflows at
     least ``max(checkpoints)`` times at its budget; a checkpoint never reached is not asked."""
     rng, taken = random.Random(f"recall-{seed}"), set()
-    s = _Script("Look up every person in each batch of the registry.", seed)
+    s = _Script("Look up every person in each batch of the registry.", seed, form)
     qs, seen = [], []
     for w in range(1, windows + 1):
         for n in _names(rng, people, taken):
@@ -178,9 +180,9 @@ SUITES = {
 }
 
 
-def suite(name: str, seed: int, split: str = "test") -> list[EvalTask]:
+def suite(name: str, seed: int, split: str = "test", form: str = "json") -> list[EvalTask]:
     """The suite's tasks for ``seed``, natural questions from ``split`` ("dev" while building, "test"
-    for what is reported)."""
+    for what is reported), tool results in ``form`` (:data:`.forms.FORMS`)."""
     if name not in SUITES:
         raise ValueError(f"unknown suite {name!r}: choose one of {', '.join(SUITES)}")
     sizes, _ = SUITES[name]
@@ -188,7 +190,7 @@ def suite(name: str, seed: int, split: str = "test") -> list[EvalTask]:
     for family, kw in sizes.items():
         kw = dict(kw)
         budget = kw.pop("budget", None)
-        task = FAMILIES[family](seed, split=split, **kw)
+        task = FAMILIES[family](seed, split=split, form=form, **kw)
         if budget:
             task.meta["budget"] = budget
         tasks.append(task)

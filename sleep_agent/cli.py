@@ -189,12 +189,14 @@ def cmd_bench(args) -> int:
 
         parts = args.parts.split(",") if args.parts else list(PARTS)
         result = run_retention(rt, passes=args.passes, seed=args.seed, limit=args.limit, parts=parts,
-                               distill=args.distill, log=log)
+                               distill=args.distill, form=args.form, log=log)
         command += f" --seed {args.seed}" + (f" --limit {args.limit}" if args.limit else "") + (
-            f" --distill {args.distill}" if args.distill is not None else "")
-        stem = f"retention-{args.model}" + (f"-distill{args.distill:g}" if args.distill else "") + f"-seed{args.seed}"
-        title = (f"Retention: {args.model}" + (f", context distillation {args.distill:g}" if args.distill else "")
-                 + f", seed {args.seed}")
+            f" --distill {args.distill}" if args.distill is not None else "") + (
+            f" --form {args.form}" if args.form != "json" else "")
+        stem = (f"retention-{args.model}" + (f"-{args.form}" if args.form != "json" else "")
+                + (f"-distill{args.distill:g}" if args.distill else "") + f"-seed{args.seed}")
+        title = (f"Retention: {args.model}" + (f", {args.form} tool results" if args.form != "json" else "")
+                 + (f", context distillation {args.distill:g}" if args.distill else "") + f", seed {args.seed}")
     else:
         from sleep_agent_benchmarks.perf import format_table, run_perf
 
@@ -244,7 +246,7 @@ def cmd_eval(args) -> int:
         tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
         tasks_for_seed = lambda seed: tasks  # noqa: E731
     else:
-        tasks_for_seed = lambda seed: suite(args.suite, seed, split=args.questions)  # noqa: E731
+        tasks_for_seed = lambda seed: suite(args.suite, seed, split=args.questions, form=args.form)  # noqa: E731
     if args.budget:  # the flag wins over a task's own budget too
         given = tasks_for_seed
         tasks_for_seed = lambda seed: [_without_budget(t) for t in given(seed)]  # noqa: E731
@@ -256,7 +258,8 @@ def cmd_eval(args) -> int:
                f"--out {args.out}" + (f" --mode {args.mode}" if args.mode != "scripted" else "")
                + (f" --tasks {args.tasks}" if args.tasks else "")
                + (f" --budget {args.budget}" if args.budget else "")
-               + (f" --questions {args.questions}" if args.questions != "test" else ""))
+               + (f" --questions {args.questions}" if args.questions != "test" else "")
+               + (f" --form {args.form}" if args.form != "json" else ""))
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "commands.txt", "a") as f:  # every command that wrote into this folder (seeds apart)
         f.write(command + "\n")
@@ -324,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="perf: largest context the full memory is timed at (default 8000 on a CPU)")
     b.add_argument("--seed", type=int, default=0, help="seed of the made-up world")
     b.add_argument("--limit", type=int, default=None, help="at most this many questions per kind (quick runs)")
+    b.add_argument("--form", choices=("json", "nested", "prose"), default="json",  # benchmarks.world.FORMS
+                   help="retention: how the world's tool results are delivered - JSON records, records nested "
+                        "in pages, or plain text (default json); results go to retention-MODEL-FORM")
     b.add_argument("--distill", type=float, default=None,
                    help="retention: context-distillation weight of the sleeps, 0..1 (default: the agent's, 0); "
                         "results go to retention-MODEL-distillW")
@@ -347,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one command per seed into the same --out is fine: the report covers every seed there")
     e.add_argument("--questions", choices=["dev", "test"], default="test",
                    help="which half of the natural questions to ask: dev while building, test for what is reported")
+    e.add_argument("--form", choices=("json", "nested", "prose"), default="json",  # sleep_agent_evals.forms.FORMS
+                   help="how the suite's tool results are delivered: JSON records, records nested in pages, "
+                        "or plain text (default json)")
     e.add_argument("--budget", type=int, default=None,
                    help="context budget in tokens for every task (default: the suite's; "
                         "a task may carry its own, which this flag replaces)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["MemoryName", "MEMORY_NAMES", "DataPart", "DATA_PARTS", "FactKind", "FACT_KINDS"]
+__all__ = ["MemoryName", "MEMORY_NAMES", "DataPart", "DATA_PARTS", "FactKind", "FACT_KINDS", "GRAPH_NOTE_KEY"]
 
 # The memories of the graph (sleep_agent.memory): one interface, five implementations.
 MemoryName = Literal["sleep", "vector", "summary", "window", "full"]
@@ -25,3 +25,7 @@ DATA_PARTS: tuple[str, ...] = get_args(DataPart)
 # Kinds of fact the sleep lifts from a trajectory; each has its own phrasings (consolidation.dataset).
 FactKind = Literal["attribute", "call", "chain", "total", "about", "studied"]
 FACT_KINDS: tuple[str, ...] = get_args(FactKind)
+
+# The key the graph sets in ``additional_kwargs`` of the messages it writes itself (feedback on an
+# invalid tool call): instructions to the model, never facts for a sleep to learn.
+GRAPH_NOTE_KEY = "sleep_agent_note"

@@ -98,7 +98,7 @@ class SleepConfig:
     tolerance: int = 1
     pack: bool = False
     distill: float = 0.0
-    self_study: int = 12
+    self_study: int = 8
 
     def __post_init__(self):
         if self.alpha is None:

@@ -12,7 +12,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sleep_agent import SleepConfig
 from sleep_agent.consolidation import assemble, extract_facts, learn_facts
 from sleep_agent.consolidation.self_study import chunks, parse_pairs, self_study, supported
-from sleep_agent.consolidation.sources import GRAPH_NOTE_KEY, sources
+from sleep_agent.consolidation.sources import sources
+from sleep_agent.names import GRAPH_NOTE_KEY
 from sleep_agent.graph.prompts import LOOP_NOTE, invalid_call_feedback
 from sleep_agent_tools import RecordArchive
 

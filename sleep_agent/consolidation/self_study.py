@@ -8,6 +8,10 @@ centred on its entities). What differs here, for a 0.5B model on 2 CPU cores:
 
 - generation is short and greedy - one batched call (:meth:`LocalRuntime.generate_batch`), at most
   :data:`MAX_CHUNKS` chunks and :data:`MAX_PAIRS_PER_CHUNK` pairs each, so a sleep stays bounded;
+- it reads only what the deterministic readers left: sentences that state no relation
+  :mod:`.statements` could read, with the first sentence of each text kept for who it is about
+  (a first probe that read everything took 13 minutes for a 2k-token window, mostly re-asking
+  facts already extracted);
 - each pair comes with its triple (question | answer | subject | relation), so the fact is trained
   in the project's phrasings as well as in the generated wording;
 - nothing generated is trusted: a pair is dropped unless its answer and subject appear in the chunk
@@ -20,8 +24,8 @@ Self-study adds to, never replaces, the deterministic facts of :mod:`.extract`.
 Example::
 
     >>> facts, stats = self_study(runtime, ["Kira Holt replaced the pump in hall 3 on 12 May."])
-    >>> stats["kept"], facts[0].questions
-    (1, ('Who replaced the pump in hall 3?',))
+    >>> stats["kept"], facts[0].subject, facts[0].questions
+    (1, 'pump in hall 3', ('Who replaced the pump in hall 3?',))
 """
 
 from __future__ import annotations
@@ -32,14 +36,15 @@ from collections.abc import Sequence
 from ..scoring import mentions, sentences
 from .facts import Fact
 from .phrasings import is_reserved
+from .statements import names_in, stated_relations
 
 __all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "MAX_PAIRS_PER_CHUNK", "STUDY_TOKENS", "chunks", "parse_pairs",
            "self_study", "supported"]
 
-CHUNK_CHARS = 1200        # text read per prompt: about 300 tokens, a few records or a page of notes
-MAX_CHUNKS = 12           # chunks studied per sleep (SleepConfig.self_study): bounds its generation time
-MAX_PAIRS_PER_CHUNK = 6   # pairs kept per chunk
-STUDY_TOKENS = 192        # tokens generated per chunk: six short lines
+CHUNK_CHARS = 1000        # text read per prompt: about 250 tokens, a few records or a page of notes
+MAX_CHUNKS = 8            # chunks studied per sleep (SleepConfig.self_study): bounds its generation time
+MAX_PAIRS_PER_CHUNK = 4   # pairs kept per chunk
+STUDY_TOKENS = 128        # tokens generated per chunk: four short lines (decoding is most of the cost)
 MAX_RELATION_WORDS = 4    # a relation longer than this is a clause, not a name for one
 
 _INSTRUCTION = ("Write quiz questions about the specific facts in the text (names, numbers, dates, codes, "
@@ -54,18 +59,30 @@ _EXAMPLE_REPLY = ("Who replaced the pump in hall 3? | Kira Holt | pump in hall 3
                   "Where was order 5521 shipped? | Lodz | order 5521 | destination")
 
 
+def unread(text: str) -> list[str]:
+    """The sentences of ``text`` that self-study reads: the first one (it usually names who the text
+    is about), and every later one from which :func:`.statements.stated_relations` reads nothing."""
+    said = sentences(text)
+    return said[:1] + [s for s in said[1:] if not stated_relations(s)]
+
+
 def chunks(texts: Sequence[str], size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
-    """``texts`` cut into chunks of whole sentences of about ``size`` characters, at most ``limit``."""
+    """The :func:`unread` sentences of ``texts``, packed in order into chunks of about ``size``
+    characters (one line per text), at most ``limit``. A text whose every sentence after the first
+    was read already gives nothing."""
     out: list[str] = []
+    current = ""
     for text in texts:
-        current = ""
-        for s in sentences(text):
-            if current and len(current) + len(s) + 1 > size:
+        said = unread(text)
+        if len(said) == 1 and len(sentences(text)) > 1:
+            continue
+        for i, s in enumerate(said):
+            if current and len(current) + len(s) + 1 > size:  # cut between sentences
                 out.append(current)
                 current = ""
-            current = f"{current} {s}".strip()
-        if current:
-            out.append(current)
+            current = f"{current}{chr(10) if i == 0 else ' '}{s}".strip()
+    if current:
+        out.append(current)
     return out[:limit]
 
 
@@ -89,7 +106,14 @@ def parse_pairs(reply: str) -> list[tuple[str, str, str, str]]:
 def supported(chunk: str, question: str, answer: str, subject: str, relation: str) -> bool:
     """Whether a generated pair is kept (see the module docstring for each check)."""
     return (mentions(chunk, answer) and mentions(chunk, subject) and not mentions(question, answer)
-            and len(relation.split()) <= MAX_RELATION_WORDS and not is_reserved(question, [subject], relation))
+            and not mentions(subject, answer) and len(relation.split()) <= MAX_RELATION_WORDS
+            and not is_reserved(question, [subject], relation))
+
+
+def _entity(subject: str) -> str:
+    """The name inside a generated subject ("registry entry for Ana Reyes" -> "Ana Reyes"): the
+    entity gate and later questions know entities by name."""
+    return max(names_in(subject), key=len, default=subject)
 
 
 def self_study(runtime, texts: Sequence[str], *, origin: str = "free text", max_chunks: int = MAX_CHUNKS,
@@ -109,7 +133,7 @@ def self_study(runtime, texts: Sequence[str], *, origin: str = "free text", max_
         pairs = parse_pairs(reply)
         stats["generated"] += len(pairs)
         kept = [p for p in pairs if supported(chunk, *p)][:max_pairs]
-        facts += [Fact("studied", subject, relation.lower(), answer, source=f"self-study: {origin}",
+        facts += [Fact("studied", _entity(subject), relation.lower(), answer, source=f"self-study: {origin}",
                        questions=(question,)) for question, answer, subject, relation in kept]
     stats["kept"] = len(facts)
     stats["seconds"] = round(time.perf_counter() - t0, 2)

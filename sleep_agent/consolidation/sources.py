@@ -31,12 +31,10 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from ..models.messages import content_text
+from ..names import GRAPH_NOTE_KEY
 
 __all__ = ["GRAPH_NOTE_KEY", "Source", "is_graph_note", "is_failed_result", "sources"]
 
-# The key the graph sets in ``additional_kwargs`` of the messages it writes itself (feedback on an
-# invalid tool call): they are instructions, not facts about the task.
-GRAPH_NOTE_KEY = "sleep_agent_note"
 # Prefixes of graph notes written before messages were marked (threads saved by older versions).
 _GRAPH_NOTE_PREFIXES = ("Your last reply could not be used:", "Your last tool calls all returned the same result")
 

@@ -15,7 +15,7 @@ from langgraph.types import Command
 from ..crashpoints import crash_point
 from ..memory import Sleep, apply_update, build_prompt, memory_step
 from ..models.messages import content_text
-from ..consolidation.sources import GRAPH_NOTE_KEY
+from ..names import GRAPH_NOTE_KEY
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings
 from .prompts import LOOP_NOTE, invalid_call_feedback
