@@ -299,6 +299,13 @@ def format_table(results: dict | Sequence[dict]) -> str:
     if first.get("after_sleeps"):
         after = ", ".join(f"after {k}: {_cell(runs, 'after_sleeps', k)}" for k in first["after_sleeps"])
         lines.append(f"Window-1 1-hop accuracy across sleeps: {after}\n")
+    timed = [r for r in runs if (r.get("sleep_report") or {}).get("seconds")]
+    if timed:  # the N-sweep sleep's cost by phase; self-study apart from training and validation
+        phases = ("dataset", "self_study", "train", "validate", "total")
+        per_seed = ["seed {}: {}".format(r.get("seed"), ", ".join(f"{p.replace('_', '-')} {r['sleep_report']['seconds'][p]} s"
+                                                                   for p in phases if p in r["sleep_report"]["seconds"]))
+                    for r in timed]
+        lines.append("Seconds of the N-sweep sleep by phase: " + "; ".join(per_seed) + "\n")
     if "unknown_realistic_gated" in first:
         lines.append(f"Ordinary never-seen names declined with the entity gate (any N): "
                      f"{_cell(runs, 'unknown_realistic_gated')}\n")

@@ -158,3 +158,34 @@ def test_self_study_runs_on_the_tiny_model_and_trusts_nothing(tiny_runtime):
     facts, stats = self_study(tiny_runtime, texts, max_chunks=2)
     assert stats["chunks"] == 2 and stats["seconds"] > 0 and stats["kept"] == len(facts)
     assert all(f.kind == "studied" and f.answer.lower() in texts[0].lower() for f in facts)
+
+
+def test_the_world_in_every_form_gives_its_records_facts():
+    from sleep_agent_benchmarks.world import FORMS, World
+
+    for seed in (0, 1):
+        truth = None
+        for form in FORMS:
+            w = World(seed=seed, form=form)
+            truth = truth or {(r["name"], k, v) for r in w.records for k, v in r.items() if k != "name"}
+            assert {r["name"] for r in w.records} == {n for n, _, _ in truth}  # the same world in each form
+            got = _triples(extract_facts(w.trajectory()))
+            if form != "prose":
+                assert got == truth, form
+                continue
+            # plain text: every person's city and employer is read without a model; the rest is
+            # worded so that no field name appears ("It trades in brewing"), for self-study
+            people = {(n, r, v) for n, r, v in truth if r in ("city", "employer")}
+            assert people <= got
+            assert not [m for m in w.trajectory() if getattr(m, "artifact", None)]
+
+
+def test_eval_families_in_every_form_carry_the_same_records():
+    from sleep_agent_evals.families import suite
+
+    for json_task, nested_task, prose_task in zip(*(suite("smoke", 0, form=f) for f in ("json", "nested", "prose"))):
+        assert json_task.questions == nested_task.questions == prose_task.questions
+        assert _triples(extract_facts(json_task.messages)) == _triples(extract_facts(nested_task.messages))
+        assert all("{" not in m.content for m in prose_task.messages[2::2])  # results are text
+    with pytest.raises(ValueError, match="unknown result form"):
+        suite("smoke", 0, form="xml")
