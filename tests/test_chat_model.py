@@ -153,3 +153,28 @@ def test_unparseable_tool_output_comes_back_as_content(tiny_runtime):
         1, 1)
     assert calls == [] and invalid and "invalid JSON" in meta["tool_call_errors"][0]
     assert "get_weather" in content
+
+
+def test_shared_prefix_is_encoded_once_and_keeps_each_rows_tokens():
+    # the helper that decides how much of a batch's prompts is encoded once (LocalRuntime.generate_batch_ends)
+    from sleep_agent.models.runtime import _common_prefix
+
+    assert _common_prefix([[1, 2, 3, 4], [1, 2, 3, 9, 9], [1, 2, 7]]) == 2
+    assert _common_prefix([[1, 2, 3], [1, 2, 3]]) == 2  # each row keeps one token to feed the generation
+    assert _common_prefix([[5], [5, 6]]) == 0
+
+
+@pytest.mark.slow
+def test_replies_with_the_shared_prefix_cache_equal_those_without(qwen_runtime, monkeypatch):
+    import sleep_agent.models.runtime as runtime_module
+    from sleep_agent.scoring import first_sentence_done
+
+    context = " ".join(f"Record {i}: Person {i} lives in Town{i} and works as smith {i}." for i in range(30))
+    questions = ["Where does Person 3 live?", "What is the job of Person 7?", "Who lives in Town5?", "Hi?"]
+    prompts = [qwen_runtime.render([{"role": "system", "content": "You are a helpful assistant."},
+                                    {"role": "user", "content": f"Earlier:\n{context}\n\n{q}"}]) for q in questions]
+    cached = qwen_runtime.generate_batch_ends(prompts, max_new_tokens=16, done=first_sentence_done)
+    monkeypatch.setattr(runtime_module, "SHARED_PREFIX_TOKENS", 10**9)  # every row encodes its whole prompt
+    plain = qwen_runtime.generate_batch_ends(prompts, max_new_tokens=16, done=first_sentence_done)
+    assert cached == plain
+    assert "Town3" in cached[0][0]
