@@ -17,13 +17,14 @@ other scalar fields are attributes. Records are found at any depth:
 Example::
 
     >>> find_records({"page": 1, "records": [{"crate": "K-1", "units": 36}, {"crate": "K-2", "units": 5}]})
-    ([Record('K-1', {'units': '36'}, group='records'), Record('K-2', {'units': '5'}, group='records')], [])
+    ([Record(subject='K-1', attributes={'units': '36'}), Record(subject='K-2', attributes={'units': '5'})], [])
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["ENTITY_KEYS", "Record", "find_records", "text_records", "is_free_text"]
@@ -34,17 +35,12 @@ MAX_DEPTH = 8           # deeper nesting is not walked (a pathological tool resu
 _KEY_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]{0,40}?)\s*[:=]\s*(\S.*?)\s*$")
 
 
+@dataclass(frozen=True)
 class Record:
-    """An entity: ``subject``, its ``attributes`` (relation -> value text), and ``group`` (the key of the
-    list it came from, e.g. "crates": records of one group can be totalled)."""
+    """An entity: ``subject`` and its ``attributes`` (relation -> value as text)."""
 
-    __slots__ = ("subject", "attributes", "group")
-
-    def __init__(self, subject: str, attributes: dict[str, str], group: str = ""):
-        self.subject, self.attributes, self.group = subject, attributes, group
-
-    def __repr__(self) -> str:
-        return f"Record({self.subject!r}, {self.attributes!r}, group={self.group!r})"
+    subject: str
+    attributes: dict[str, str]
 
 
 def is_free_text(value: Any) -> bool:
@@ -120,7 +116,7 @@ def find_records(value: Any, *, group: str = "", depth: int = 0) -> tuple[list[R
         subject = str(value[key]).strip()
         if isinstance(value[key], (int, float)):  # "crate 7", not "7"
             subject = f"{_singular(group) or _relation(key)} {subject}"
-        records.insert(0, Record(subject, attributes, group))
+        records.insert(0, Record(subject, attributes))
     return records, texts
 
 

@@ -60,8 +60,7 @@ _NAME_RE = re.compile(NAME)
 _NOT_NAMES = frozenset("the a an this that these those it he she they we i you record entry page next note "
                        "result results error call and but or if when then now later today yesterday after before "
                        "meanwhile also however finally first so on in at by for from with".split())
-
-
+# The capitalised run a name-like value starts with (dots kept: "St. Ives").
 _LEADING_NAME = re.compile(r"[A-Z][\w'&.-]*(?:\s+(?:(?:of|de|van|von|da|the)\s+)?[A-Z][\w'&.-]*)*")
 
 
