@@ -11,7 +11,7 @@ benchmark's ``--form``, the eval families' ``form``):
 Example::
 
     >>> prose({"name": "Ana Reyes", "city": "Olvesby"}, random.Random(0))
-    'Registry entry for Ana Reyes. Ana Reyes lives in Olvesby. No complaints are on file.'
+    'Registry entry for Ana Reyes. Ana Reyes moved to Olvesby some years ago. The entry was last checked in the spring.'
 """
 
 from __future__ import annotations
