@@ -154,10 +154,12 @@ def test_chunks_are_whole_sentences_and_capped():
 @pytest.mark.slow
 def test_self_study_runs_on_the_tiny_model_and_trusts_nothing(tiny_runtime):
     # plumbing: a tiny *randomly initialised* model writes junk; every kept pair must still be supported
-    texts = ["Kira Holt replaced the pump in hall 3 on 12 May. Order 5521 was shipped to Lodz."] * 2
+    texts = ["Kira Holt replaced the pump in hall 3 on 12 May. Order 5521 was shipped to Lodz.",
+             "Teo Brandt signed the lease for unit 14 in March. The rent is 900 a month."]
     facts, stats = self_study(tiny_runtime, texts, max_chunks=2)
-    assert stats["chunks"] == 2 and stats["seconds"] > 0 and stats["kept"] == len(facts)
-    assert all(f.kind == "studied" and f.answer.lower() in texts[0].lower() for f in facts)
+    assert stats["chunks"] == len(chunks(texts, limit=2)) == 1  # short texts are packed into one chunk
+    assert stats["seconds"] > 0 and stats["kept"] == len(facts) <= stats["generated"]
+    assert all(f.kind == "studied" and f.answer.lower() in " ".join(texts).lower() for f in facts)
 
 
 def test_the_world_in_every_form_gives_its_records_facts():
