@@ -39,9 +39,8 @@ __all__ = ["MAX_ANSWER_CHARS", "extract_facts", "facts_of", "free_texts"]
 MAX_ANSWER_CHARS = 400  # a call fact's answer: a result longer than this is read as text, not memorised whole
 
 
-def _record_facts(value, origin: str) -> tuple[list[Fact], list[str]]:
-    records, texts = find_records(value)
-    return [Fact("attribute", r.subject, rel, v, source=origin) for r in records for rel, v in r.attributes.items()], texts
+def _record_facts(records, origin: str) -> list[Fact]:
+    return [Fact("attribute", r.subject, rel, v, source=origin) for r in records for rel, v in r.attributes.items()]
 
 
 def _text_facts(text: str, origin: str) -> list[Fact]:
@@ -62,9 +61,13 @@ def free_texts(messages: Sequence[BaseMessage]) -> list[str]:
 
 def facts_of(source: Source) -> list[Fact]:
     """The facts one source gives (see the module docstring)."""
-    values = [source.value] if source.value is not None else text_records(source.text)
-    facts = [f for value in values for f in _record_facts(value, source.origin)[0]]
-    for text in _texts(source):
+    if source.value is not None:
+        records, texts = find_records(source.value)  # walked once: records and the free text inside
+    else:
+        records = [r for block in text_records(source.text) for r in find_records(block)[0]]
+        texts = [source.text]
+    facts = _record_facts(records, source.origin)
+    for text in texts:
         facts += _text_facts(text, source.origin)
     if source.tool and source.args and not facts and len(source.text) <= MAX_ANSWER_CHARS:
         subject = ", ".join(f"{k}={v}" for k, v in source.args)
