@@ -1,8 +1,9 @@
 """What the Studio graphs share: one lazily loaded model per server process, and the tools.
 
 Settings come from the environment so a server can be pointed elsewhere without code changes:
-``SLEEP_AGENT_MODEL`` (default qwen2.5-coder-0.5b), ``SLEEP_AGENT_WORKSPACE`` (default ./workspace),
-``SLEEP_AGENT_HOME`` (adapters and trajectories). Per-run settings (memory, budget, passes...) are
+``SLEEP_AGENT_MODEL`` (default qwen2.5-coder-0.5b), ``SLEEP_AGENT_WORKSPACE`` (the folder that holds
+one workspace per thread, default ``$SLEEP_AGENT_HOME/workspaces``), ``SLEEP_AGENT_HOME`` (adapters
+and trajectories). Per-run settings (memory, budget, passes...) are
 the run's context in Studio.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 
 from sleep_agent import DEFAULT_MODEL, LocalChatModel, build_agent
+from sleep_agent.paths import workspaces_dir
 from sleep_agent_tools import RecordArchive, default_tools
 
 # The model loads on the first model call, inside langgraph's worker thread (not at import, and
@@ -20,7 +22,8 @@ ARCHIVE = RecordArchive(seed=int(os.environ.get("SLEEP_AGENT_ARCHIVE_SEED", "7")
 
 
 def workspace_tools():
-    return default_tools(os.environ.get("SLEEP_AGENT_WORKSPACE", "workspace"))
+    """The file tools, calculator and notes; each thread of the server gets its own folder."""
+    return default_tools(os.environ.get("SLEEP_AGENT_WORKSPACE") or workspaces_dir(), per_thread=True)
 
 
 def archive_tools():

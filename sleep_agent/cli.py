@@ -73,10 +73,14 @@ def cmd_run(args) -> int:
     from sleep_agent_tools import default_tools
 
     from .console import run_live
+    from .paths import validate_thread_id, workspaces_dir
 
     settings = _settings(args)
-    graph = _graph(args.model, default_tools(args.workspace), settings, args.checkpoint)
-    thread = args.thread or f"run-{time.strftime('%Y%m%d-%H%M%S')}"
+    thread = validate_thread_id(args.thread or f"run-{time.strftime('%Y%m%d-%H%M%S')}")
+    # Not the current folder by default: the agent's writes stay out of the user's repository.
+    workspace = Path(args.workspace) if args.workspace else workspaces_dir() / thread
+    print(f"[workspace {workspace}]", file=sys.stderr)
+    graph = _graph(args.model, default_tools(workspace, read_hidden=args.read_hidden), settings, args.checkpoint)
     config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     state = graph.get_state(config).values
     inputs = {"messages": [("user", args.task)]} if args.task else None
@@ -172,7 +176,6 @@ def _ints(minimum: int):
 
 
 def cmd_bench(args) -> int:
-    from pathlib import Path
 
     from .models import LocalRuntime
 
@@ -298,7 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("task", nargs="?", help="the task; omit it with --thread to resume a saved run")
     agent_flags(r)
     r.add_argument("--thread", default=None, help="thread id (resume or name a run)")
-    r.add_argument("--workspace", default=".", help="folder the file tools are confined to")
+    r.add_argument("--workspace", default=None,
+                   help="folder the file tools are confined to (default: $SLEEP_AGENT_HOME/workspaces/THREAD)")
+    r.add_argument("--read-hidden", action="store_true",
+                   help="let the file tools read hidden paths such as .git (they never write them)")
     r.set_defaults(func=cmd_run)
 
     i = sub.add_parser("inspect", help="a thread's sleeps and adapter versions")

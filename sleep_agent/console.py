@@ -11,6 +11,7 @@ import time
 
 from langchain_core.messages import AIMessage, ToolMessage
 
+from .call_text import call_signature
 from .models.messages import content_text
 
 __all__ = ["SleepBar", "run_live", "summarize"]
@@ -88,8 +89,7 @@ def run_live(graph, inputs, config: dict, context: dict | None = None, *, quiet:
                 stamp = f"[{time.perf_counter() - t0:6.1f}s]"
                 if isinstance(m, AIMessage):
                     for c in m.tool_calls:
-                        args = ", ".join(f"{k}={v!r}" for k, v in c["args"].items())
-                        print(f"{stamp} call   {c['name']}({args})", file=out)
+                        print(f"{stamp} call   {call_signature(c['name'], c['args'])}", file=out)
                     if not m.tool_calls and content_text(m.content).strip():
                         print(f"{stamp} answer {_short(content_text(m.content), 400)}", file=out)
                 elif isinstance(m, ToolMessage):

@@ -5,6 +5,7 @@ Everything lives under ``$SLEEP_AGENT_HOME`` (default: the user's cache dir, e.g
 
     models/<name>/            converted bf16 weights of the registry models
     threads/<thread_id>/      per-thread adapters, trajectories, vector store
+    workspaces/<thread_id>/   the file tools' folder of each thread (sleep-agent run, Studio)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["home", "models_dir", "thread_dir", "validate_thread_id", "InvalidThreadIdError"]
+__all__ = ["home", "models_dir", "thread_dir", "workspaces_dir", "validate_thread_id", "InvalidThreadIdError"]
 
 # Thread ids become folder names: letters, digits, '-', '_', '.', but no leading '.', so neither
 # '..' nor hidden folders nor absolute paths can ever be produced.
@@ -34,6 +35,11 @@ def home() -> Path:
 
 def models_dir() -> Path:
     return home() / "models"
+
+
+def workspaces_dir() -> Path:
+    """Where each thread's workspace folder is made when the user names none."""
+    return home() / "workspaces"
 
 
 def validate_thread_id(thread_id: str) -> str:

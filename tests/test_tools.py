@@ -79,12 +79,14 @@ def test_list_files(env):
     assert "inner.txt" in call(env, "list_files", path="sub")
 
 
-def test_list_files_skips_hidden_unless_named(env):
+def test_list_files_skips_hidden_and_lists_them_only_when_allowed(env):
     (env["ws"] / ".hidden").mkdir()
     (env["ws"] / ".hidden" / "x.txt").write_text("x")
     out = call(env, "list_files")
     assert ".hidden" not in out and "1 hidden not shown" in out
-    assert "x.txt" in call(env, "list_files", path=".hidden")
+    assert "is hidden" in call(env, "list_files", path=".hidden")
+    allowed = {t.name: t for t in make_workspace_tools(env["ws"], read_hidden=True)}
+    assert "x.txt" in allowed["list_files"].invoke({"path": ".hidden"})
 
 
 def test_list_files_on_file_is_error(env):
@@ -317,7 +319,9 @@ def test_escape_attempt_is_refused(env, tool, args, expect_error):
 
 def test_literal_names_stay_inside(env):
     """``~``, ``%2e`` and backslashes are ordinary characters: files land inside the root."""
-    for name in ["~/notes.txt", "%2e%2e/x.txt", "..\\..\\y.txt", "$HOME/z.txt"]:
+    # a literal name starting with '.' is a hidden file, never written
+    assert "is hidden" in call(env, "write_file", path="..\\..\\y.txt", content="ok")
+    for name in ["~/notes.txt", "%2e%2e/x.txt", "y\\..\\..\\y.txt", "$HOME/z.txt"]:
         assert call(env, "write_file", path=name, content="ok").startswith("Wrote")
         assert (env["ws"] / name).read_text() == "ok"
         assert call(env, "read_file", path=name) == "ok"
@@ -533,7 +537,10 @@ def test_default_tools(tmp_path):
     assert (tmp_path / ".notes.jsonl").exists()
     assert ".notes" not in ts["list_files"].invoke({})
     assert "No matches" in ts["search_files"].invoke({"pattern": "milk"})
-    assert "remember the milk" in ts["read_file"].invoke({"path": ".notes.jsonl"})
+    assert "is hidden" in ts["read_file"].invoke({"path": ".notes.jsonl"})
+    assert "never written" in ts["write_file"].invoke({"path": ".notes.jsonl", "content": "forged"})
+    readable = {t.name: t for t in default_tools(tmp_path, read_hidden=True)}
+    assert "remember the milk" in readable["read_file"].invoke({"path": ".notes.jsonl"})
     assert ts["calculator"].invoke({"expression": "6*7"}) == "42"
 
 

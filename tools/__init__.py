@@ -31,11 +31,15 @@ __all__ = [
 ]
 
 
-def default_tools(workspace: str | Path) -> list[BaseTool]:
+def default_tools(workspace: str | Path, *, per_thread: bool = False, read_hidden: bool = False) -> list[BaseTool]:
     """Workspace file tools for ``workspace``, the calculator, and notes kept in
-    ``<workspace>/.notes.jsonl`` (a hidden file, so list_files and search_files skip it)."""
+    ``<workspace>/.notes.jsonl`` (a hidden file: the file tools neither list nor write it).
+
+    ``per_thread``: each LangGraph thread works in ``<workspace>/<thread_id>`` with its own notes.
+    ``read_hidden``: the file tools may read hidden paths (never write them).
+    """
     return [
-        *make_workspace_tools(workspace),
+        *make_workspace_tools(workspace, per_thread=per_thread, read_hidden=read_hidden),
         calculator,
-        make_notes_tool(Path(workspace) / NOTES_FILENAME),
+        make_notes_tool(Path(workspace) / NOTES_FILENAME, per_thread=per_thread),
     ]

@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 from typing import Literal
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from ._errors import NotesError, structured_tool
+from .threads import thread_folder
 
 MAX_NOTE_CHARS = 4000
 MAX_LISTED = 100
@@ -48,17 +50,22 @@ def _numbered(items: list[tuple[int, str]]) -> str:
     return "\n".join(rows)
 
 
-def make_notes_tool(path: str | Path) -> BaseTool:
-    """Return a ``notes`` tool that keeps its notes in the JSON-lines file at ``path``."""
-    file = Path(path)
+def make_notes_tool(path: str | Path, *, per_thread: bool = False) -> BaseTool:
+    """Return a ``notes`` tool that keeps its notes in the JSON-lines file at ``path``.
 
-    def notes(action: str, text: str = "") -> str:
+    ``per_thread``: each LangGraph thread keeps its own file, ``<path's folder>/<thread_id>/<path's
+    name>`` (what a server that serves many threads needs).
+    """
+    path = Path(path)
+
+    def notes(action: str, text: str = "", config: RunnableConfig = None) -> str:
+        file = thread_folder(path.parent, config) / path.name if per_thread else path
         try:
-            return _run(action, text.strip())
+            return _run(file, action, text.strip())
         except OSError as e:
             raise NotesError(f"notes file could not be accessed: {e.strerror or e}") from None
 
-    def _run(action: str, text: str) -> str:
+    def _run(file: Path, action: str, text: str) -> str:
         if action == "add":
             if not text:
                 raise NotesError("'add' needs non-empty text")

@@ -6,8 +6,16 @@ the root (checked with ``os.path.commonpath``). ``~`` and ``%2e`` are not expand
 ordinary characters in a file name. Refusals raise :class:`WorkspaceError`, which the tools
 return to the model as ``"Error: ..."`` text.
 
-Hidden entries (names starting with ``.``, e.g. the agent's ``.notes.jsonl``) are skipped by
-``list_files`` and ``search_files``; they can still be read or listed by naming them explicitly.
+Hidden paths (any part of the path, as given or as resolved, starting with ``.``: ``.git``,
+``.venv``, the agent's ``.notes.jsonl``) are never written: a small model, or text injected through
+a file it read, could otherwise plant a ``core.fsmonitor`` command in ``.git/config`` that runs on
+the user's next ``git`` call. Judging the resolved path too means a ``docs -> .git`` symlink inside
+the workspace opens no way in. They are not read or listed either unless the workspace is made with
+``read_hidden=True`` (``sleep-agent run --read-hidden``); ``list_files`` and ``search_files`` skip
+them.
+
+``per_thread=True`` gives each LangGraph thread its own folder ``<root>/<thread_id>`` (a Studio
+server serves every thread with one compiled graph).
 """
 
 from __future__ import annotations
@@ -20,10 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from ._errors import WorkspaceError, structured_tool
+from .threads import thread_folder
 
 MAX_PATH_CHARS = 1024
 MAX_READ_BYTES = 10_000_000  # refuse to load bigger files at all
@@ -56,16 +66,23 @@ def _oserror_to_workspace_error(func: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
+def _hidden_part(relative: str) -> str | None:
+    """The first part of a root-relative path that starts with '.', if any."""
+    return next((p for p in Path(relative).parts if p.startswith(".")), None)
+
+
 class _Workspace:
     """Path resolution and file operations for one root directory."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, read_hidden: bool = False) -> None:
         os.makedirs(root, exist_ok=True)
         self.root = os.path.realpath(root)
         self.roots = {self.root, os.path.abspath(root)}  # the root may be given via a symlink
+        self.read_hidden = read_hidden
 
-    def resolve(self, path: str) -> str:
-        """Return the real absolute path for ``path``, or raise if it is outside the root."""
+    def resolve(self, path: str, *, write: bool = False) -> str:
+        """Return the real absolute path for ``path``, or raise if it is outside the root or hidden
+        (hidden: never for a write, for a read unless ``read_hidden``)."""
         if not isinstance(path, str):
             raise WorkspaceError(f"path must be a string, got {type(path).__name__}")
         if "\x00" in path:
@@ -76,10 +93,17 @@ class _Workspace:
         # Lexical check first (cheap, catches '..' even through missing dirs), then the real
         # path with every symlink resolved, which is what the OS will actually open.
         lexical, real = os.path.normpath(joined), os.path.realpath(joined)
-        if not any(os.path.commonpath([r, lexical]) == r for r in self.roots) or (
-            os.path.commonpath([self.root, real]) != self.root
-        ):
+        under = [r for r in self.roots if os.path.commonpath([r, lexical]) == r]
+        if not under or os.path.commonpath([self.root, real]) != self.root:
             raise WorkspaceError(f"path {_show(path)} is outside the workspace")
+        hidden = _hidden_part(os.path.relpath(lexical, under[0])) or _hidden_part(self.rel(real))
+        if hidden and write:
+            raise WorkspaceError(f"path {_show(path)} is refused: {hidden!r} is hidden (starts with '.'), and "
+                                 "hidden files and folders (.git, .venv, notes) are never written")
+        if hidden and not self.read_hidden:
+            raise WorkspaceError(f"path {_show(path)} is refused: {hidden!r} is hidden (starts with '.'); "
+                                 "hidden files and folders are read only when the workspace allows it "
+                                 "(sleep-agent run --read-hidden)")
         return real
 
     def rel(self, real: str) -> str:
@@ -125,16 +149,28 @@ class _SearchArgs(BaseModel):
     path: str = Field(".", description="File or directory to search, relative to the root.")
 
 
-def make_workspace_tools(root: str | Path) -> list[BaseTool]:
+def make_workspace_tools(root: str | Path, *, per_thread: bool = False,
+                         read_hidden: bool = False) -> list[BaseTool]:
     """Return the tools list_files, read_file, write_file and search_files for ``root``.
 
     ``root`` is created if missing. All paths the tools accept are relative to it and may not
-    leave it (``..``, absolute paths and symlinks that point outside are refused).
+    leave it (``..``, absolute paths and symlinks that point outside are refused), nor write a
+    hidden path; see the module docstring for ``per_thread`` and ``read_hidden``.
     """
-    ws = _Workspace(root)
+    spaces: dict[Path, _Workspace] = {}
+
+    def workspace(config: RunnableConfig | None) -> _Workspace:
+        folder = thread_folder(root, config) if per_thread else Path(root)
+        if folder not in spaces:
+            spaces[folder] = _Workspace(folder, read_hidden)
+        return spaces[folder]
+
+    if not per_thread:
+        workspace(None)  # the root exists from the start, as the docstring promises
 
     @_oserror_to_workspace_error
-    def list_files(path: str = ".") -> str:
+    def list_files(path: str = ".", config: RunnableConfig = None) -> str:
+        ws = workspace(config)
         real = ws.resolve(path)
         if not os.path.isdir(real):
             raise WorkspaceError(f"{_show(path)} is not a directory")
@@ -158,7 +194,8 @@ def make_workspace_tools(root: str | Path) -> list[BaseTool]:
         return "\n".join([header, *shown])
 
     @_oserror_to_workspace_error
-    def read_file(path: str, offset: int = 0, max_chars: int = 4000) -> str:
+    def read_file(path: str, offset: int = 0, max_chars: int = 4000, config: RunnableConfig = None) -> str:
+        ws = workspace(config)
         real = ws.resolve(path)
         data = _read_regular_file(real, _show(path), MAX_READ_BYTES)
         try:
@@ -181,8 +218,9 @@ def make_workspace_tools(root: str | Path) -> list[BaseTool]:
         return out
 
     @_oserror_to_workspace_error
-    def write_file(path: str, content: str) -> str:
-        real = ws.resolve(path)
+    def write_file(path: str, content: str, config: RunnableConfig = None) -> str:
+        ws = workspace(config)
+        real = ws.resolve(path, write=True)
         if real == ws.root or os.path.isdir(real):
             raise WorkspaceError(f"{_show(path)} is a directory")
         if len(content) > MAX_WRITE_CHARS:
@@ -207,9 +245,10 @@ def make_workspace_tools(root: str | Path) -> list[BaseTool]:
         return f"Wrote {len(content)} chars to {ws.rel(real)}"
 
     @_oserror_to_workspace_error
-    def search_files(pattern: str, path: str = ".") -> str:
+    def search_files(pattern: str, path: str = ".", config: RunnableConfig = None) -> str:
         if not pattern:
             raise WorkspaceError("pattern must not be empty")
+        ws = workspace(config)
         real = ws.resolve(path)
         needle = pattern.casefold()
         if os.path.isfile(real):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -25,8 +26,10 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from ..names import DATA_PARTS, DataPart
 from .facts import Fact
 from .phrasings import TRAIN, VALIDATION
+from .sources import is_failed_result
 
-__all__ = ["QA_SYSTEM_PROMPT", "Fact", "SleepExample", "build_examples", "behavior_examples"]
+__all__ = ["QA_SYSTEM_PROMPT", "WRITE_WORDS", "Fact", "SleepExample", "build_examples", "behavior_examples",
+           "is_write_tool"]
 
 # The system prompt of every question/answer example, of validation and of recall: the form the sleep
 # trains. Short on purpose: sleep time is proportional to tokens, and the agent's own prompt with tool
@@ -82,9 +85,34 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
     return train, heldout
 
 
+# A tool whose name holds one of these words (split at "_", "-" and case changes) changes something
+# outside the agent. Its calls are never replayed: a write that text injected through a file the agent
+# read talked it into must not become a habit of the adapter. Trap: a user's tool that writes under
+# another name ("commit", "deploy") is replayed; add its word here.
+WRITE_WORDS = frozenset({"write", "delete", "remove", "create", "update", "append", "move", "rename", "send",
+                         "post", "put", "set", "save", "edit", "notes", "note", "exec", "run", "shell", "upload"})
+
+
+def is_write_tool(name: str) -> bool:
+    """Whether the tool ``name`` changes something (see :data:`WRITE_WORDS`)."""
+    words = re.split(r"[_\-\s]+|(?<=[a-z])(?=[A-Z])", name)
+    return any(w.lower() in WRITE_WORDS for w in words)
+
+
+def _replayable(turn: Sequence[BaseMessage]) -> bool:
+    """A tool-call turn whose every call ran, succeeded and reads rather than writes."""
+    call, results = turn[0], {m.tool_call_id: m for m in turn[1:] if isinstance(m, ToolMessage)}
+    return bool(call.tool_calls) and all(
+        c.get("id") in results and not is_failed_result(results[c.get("id")]) and not is_write_tool(c["name"])
+        for c in call.tool_calls)
+
+
 def behavior_examples(messages: Sequence[BaseMessage], system_prompt: str, *, max_examples: int = 2,
                       history_turns: int = 1) -> list[SleepExample]:
-    """Replay of the agent's last tool-call turns, each with the task and ``history_turns`` turns before it."""
+    """Replay of the agent's last tool-call turns, each with the task and ``history_turns`` turns before it.
+
+    Only turns whose calls all succeeded and none of which writes (:func:`is_write_tool`) are replayed.
+    """
     from ..turns import group_turns
     from ..models.messages import to_template_dicts
 
@@ -92,7 +120,7 @@ def behavior_examples(messages: Sequence[BaseMessage], system_prompt: str, *, ma
     turns = group_turns(messages[len(head):])
     out = []
     for i, turn in enumerate(turns):
-        if isinstance(turn[0], AIMessage) and turn[0].tool_calls:
+        if isinstance(turn[0], AIMessage) and _replayable(turn):
             window = [m for t in turns[max(0, i - history_turns):i] for m in t]
             msgs = [{"role": "system", "content": system_prompt}] + to_template_dicts(head + window + [turn[0]])
             out.append(SleepExample("", "", "behavior", json.dumps(msgs, ensure_ascii=False)))

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
+from ..call_text import call_arguments
 from .derive import latest_values
 from .facts import Fact
 from .records import find_records, text_records
@@ -70,7 +71,7 @@ def facts_of(source: Source) -> list[Fact]:
     for text in texts:
         facts += _text_facts(text, source.origin)
     if source.tool and source.args and not facts and len(source.text) <= MAX_ANSWER_CHARS:
-        subject = ", ".join(f"{k}={v}" for k, v in source.args)
+        subject = call_arguments(source.args, quote=False)
         facts.append(Fact("call", subject, source.tool, source.text, source=source.origin))
     return facts
 

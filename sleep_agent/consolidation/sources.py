@@ -30,6 +30,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from ..call_text import call_signature
 from ..models.messages import content_text
 from ..names import GRAPH_NOTE_KEY
 
@@ -75,10 +76,6 @@ def _parse(text: str) -> Any:
         return None
 
 
-def _signature(name: str, args: dict) -> str:
-    return f"{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
-
-
 def sources(messages: Sequence[BaseMessage]) -> list[Source]:
     """The learnable content of ``messages``, in order (see the module docstring for what is left out)."""
     calls = {c.get("id"): c for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
@@ -93,7 +90,7 @@ def sources(messages: Sequence[BaseMessage]) -> list[Source]:
                 continue
             args = call.get("args") or {}
             value = m.artifact if isinstance(m.artifact, (dict, list)) else _parse(text)
-            out.append(Source(text, value, _signature(call["name"], args), call["name"], tuple(args.items())))
+            out.append(Source(text, value, call_signature(call["name"], args), call["name"], tuple(args.items())))
         elif isinstance(m, HumanMessage):
             if i == 0 or is_graph_note(m):
                 continue

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from ..call_text import call_signature
 from ..models.messages import content_text
 from ..turns import group_turns
 
@@ -25,8 +26,7 @@ __all__ = ["turn_text", "chunk_turns"]
 def _message_text(m: BaseMessage) -> str:
     text = content_text(m.content).strip()
     if isinstance(m, AIMessage):
-        calls = [f"Called {c['name']}(" + ", ".join(f"{k}={v!r}" for k, v in (c.get("args") or {}).items()) + ")"
-                 for c in m.tool_calls]
+        calls = [f"Called {call_signature(c['name'], c.get('args'))}" for c in m.tool_calls]
         return "\n".join(([f"Assistant: {text}"] if text else []) + calls)
     if isinstance(m, ToolMessage):
         return f"Result: {text}"

@@ -30,7 +30,8 @@ from ..consolidation import ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, 
 from ..crashpoints import crash_point
 from ..turns import choose_eviction, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
-from .wake_note import call_signature, wake_note
+from ..call_text import call_signature
+from .wake_note import wake_note
 
 __all__ = ["RECALL_TOOL", "SleepMemory"]
 
@@ -65,7 +66,8 @@ class SleepMemory(MemoryStrategy):
         crash_point("sleep_after_publish")  # published and live, window not yet cleared
 
         calls = list(state.get("consolidated_calls") or [])
-        calls += [call_signature(c) for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
+        calls += [call_signature(c["name"], c.get("args"))
+                  for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
         # at_step: the agent step the sleep followed, so the first step after waking can be told apart
         info = {**report.to_dict(), "sleep": index, "trajectory_file": trajectory_file,
                 "span": [start, start + len(evicted)], "at_step": state.get("steps", 0)}

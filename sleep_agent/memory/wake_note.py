@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-__all__ = ["MAX_LISTED_CALLS", "call_signature", "wake_note"]
+__all__ = ["MAX_LISTED_CALLS", "wake_note"]
 
 # Distinct consolidated calls listed in the wake note, the most recent ones (the count covers all).
 # The note sits in every later prompt: listing all of a long run's calls filled a small window and
 # made the agent sleep again after a turn or two; the last few say where to go on.
 MAX_LISTED_CALLS = 8
-
-
-def call_signature(call: dict) -> str:
-    args = ", ".join(f"{k}={v!r}" for k, v in (call.get("args") or {}).items())
-    return f"{call['name']}({args})"
 
 
 def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list[str] | None = None, *,
