@@ -420,3 +420,31 @@ def test_thread_id_is_checked_before_anything_else(tmp_path):
         Thread("../escape", tmp_path)
     assert Thread.from_config({"configurable": {}}, tmp_path).id == "default"
     assert Thread.from_config({"configurable": {"thread_id": "a-1"}}, tmp_path).id == "a-1"
+
+
+def test_head_pins_the_manifest_so_an_edited_manifest_fails_verification(tmp_path):
+    """Failed on main before HEAD pinned the manifest: editing a version's validation scores went unnoticed."""
+    store = AdapterStore("t", root=tmp_path)
+    publish_n(store, 2)
+    manifest_path = store.version_path(2) / "manifest.json"
+    pinned = json.loads((store.path / "HEAD").read_text())["manifest_sha256"]
+    assert pinned == sha256_file(manifest_path)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["validation"] = {"heldout": 1.0, "retained": 1.0}  # a forged score, files untouched
+    manifest_path.write_text(json.dumps(manifest))
+    store.verify(2)  # the files still match the (edited) manifest's table ...
+    fresh = AdapterStore("t", root=tmp_path)
+    assert fresh.latest().version == 1  # ... but not the digest HEAD pins: rolled back
+    assert "v0002 failed its manifest digest check (manifest.json)" in fresh.events[0]
+    assert json.loads((store.path / "HEAD").read_text()) == {
+        "version": 1, "manifest_sha256": sha256_file(store.version_path(1) / "manifest.json")}
+
+
+def test_a_head_without_a_pin_from_an_older_release_still_loads(tmp_path):
+    store = AdapterStore("t", root=tmp_path)
+    publish_n(store, 1)
+    (store.path / "HEAD").write_text(json.dumps({"version": 1}))
+    assert AdapterStore("t", root=tmp_path).latest().version == 1
+    (store.path / "HEAD").write_text(json.dumps({"version": 1, "manifest_sha256": "abc"}))
+    reopened = AdapterStore("t", root=tmp_path)
+    assert reopened.latest().version == 1 and "HEAD file corrupt" in reopened.events[0]

@@ -5,13 +5,16 @@ Layout (``<root>`` defaults to :func:`sleep_agent.paths.home`)::
     <root>/threads/<thread_id>/adapters/
         v0001/  adapter_config.json  adapter_model.safetensors  manifest.json  (README.md ...)
         v0002/  ...
-        HEAD    {"version": 2}      <- the live version; only a version named here is "latest"
+        HEAD    {"version": 2, "manifest_sha256": "..."}   <- the live version and its manifest's digest
 
 A new version is written into a ``.tmp-*`` folder, hashed, fsynced, renamed to ``vNNNN`` and only
 then made live by atomically rewriting ``HEAD``. A crash at any point leaves the previous version
 live and loadable. On load, :meth:`AdapterStore.latest` re-checks every file's sha256 against the
 manifest and, if the HEAD version is damaged, rolls back to the newest older version that is intact
-(recording a note in :attr:`AdapterStore.events` and rewriting ``HEAD``).
+(recording a note in :attr:`AdapterStore.events` and rewriting ``HEAD``). ``HEAD`` also pins the
+sha256 of the live version's ``manifest.json``, so an edit of the manifest itself (its validation
+scores, its file table) fails verification too. A ``HEAD`` written before the pin existed has none;
+its version is then verified by its files alone.
 
 Only safetensors weights are accepted: a version holding ``*.bin``/``*.pt``/``*.pkl`` (pickle) files
 is refused at publish time and fails verification.
@@ -54,6 +57,7 @@ __all__ = [
     "AdapterVersion",
     "REQUIRED_FILES",
     "FORBIDDEN_SUFFIXES",
+    "verify_adapter_folder",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,7 +74,7 @@ class AdapterIntegrityError(RuntimeError):
     """A published version whose files are missing, truncated, or differ from their manifest sha256.
 
     ``version``, ``file`` (the offending file name, or None) and ``check`` (``"sha256"``, ``"size"``,
-    ``"missing"``, ``"manifest"`` or ``"pickle"``) say what failed.
+    ``"missing"``, ``"manifest"``, ``"manifest digest"`` or ``"pickle"``) say what failed.
     """
 
     def __init__(self, message: str, *, version: int, file: str | None = None, check: str = "sha256"):
@@ -93,6 +97,60 @@ class AdapterVersion:
     @property
     def name(self) -> str:
         return _vname(self.version)
+
+
+def _check_files(folder: Path, files: dict, label: str, version: int) -> None:
+    """Every file of ``files`` (name -> sha256 and bytes) is a regular file in ``folder`` with that size
+    and digest, the required files are listed, and no pickle file is anywhere in the folder."""
+    for req in REQUIRED_FILES:
+        if req not in files:
+            raise AdapterIntegrityError(f"{label}: manifest lists no {req}", version=version, file=req,
+                                        check="manifest")
+    for name, meta in sorted(files.items()):
+        p = folder / name
+        try:
+            size = p.stat().st_size if p.is_file() and not p.is_symlink() else None
+        except OSError:
+            size = None
+        if size is None:
+            raise AdapterIntegrityError(f"{label}: {name} is missing ({p})", version=version, file=name,
+                                        check="missing")
+        want_bytes = meta.get("bytes") if isinstance(meta, dict) else None
+        want_sha = meta.get("sha256") if isinstance(meta, dict) else None
+        if want_bytes is not None and size != want_bytes:
+            raise AdapterIntegrityError(f"{label}: {name} is {size} bytes, manifest says {want_bytes} "
+                                        "(truncated or changed)", version=version, file=name, check="size")
+        got = sha256_file(p)
+        if got != want_sha:
+            raise AdapterIntegrityError(f"{label}: {name} failed its sha256 check (manifest "
+                                        f"{str(want_sha)[:12]}..., file {got[:12]}...)",
+                                        version=version, file=name, check="sha256")
+    for p in folder.rglob("*"):
+        if p.suffix.lower() in FORBIDDEN_SUFFIXES:
+            rel = p.relative_to(folder).as_posix()
+            raise AdapterIntegrityError(f"{label}: holds pickle file {rel} (only safetensors allowed)",
+                                        version=version, file=rel, check="pickle")
+
+
+def verify_adapter_folder(folder: str | Path) -> dict:
+    """The checks :meth:`AdapterStore.verify` makes, for a version folder given by path; returns its
+    manifest. What :meth:`LocalRuntime.activate_adapter` runs before loading anything: a folder that
+    no store published (no manifest), or one changed since, is refused."""
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise AdapterIntegrityError(f"adapter folder {folder} has no {MANIFEST}: only adapters published by "
+                                    "an AdapterStore are loaded", version=0, file=MANIFEST, check="missing") from None
+    except (OSError, ValueError) as e:
+        raise AdapterIntegrityError(f"adapter folder {folder}: unreadable {MANIFEST}: {e}", version=0,
+                                    file=MANIFEST, check="manifest") from e
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise AdapterIntegrityError(f"adapter folder {folder}: {MANIFEST} has no 'files' table", version=0,
+                                    file=MANIFEST, check="manifest")
+    version = manifest.get("version") if isinstance(manifest.get("version"), int) else 0
+    _check_files(folder, manifest["files"], f"adapter folder {folder}", version)
+    return manifest
 
 
 def _vname(version: int) -> str:
@@ -182,65 +240,49 @@ class AdapterStore:
         self._verify(version, self._read_manifest(version))
 
     def _verify(self, version: int, manifest: dict) -> None:
-        folder = self.version_path(version)
-        vn, tid = _vname(version), self.thread_id
-        files: dict = manifest["files"]
-        for req in REQUIRED_FILES:
-            if req not in files:
-                raise AdapterIntegrityError(f"adapter {vn} of thread {tid!r}: manifest lists no {req}",
-                                            version=version, file=req, check="manifest")
-        for name, meta in sorted(files.items()):
-            p = folder / name
-            try:
-                size = p.stat().st_size if p.is_file() and not p.is_symlink() else None
-            except OSError:
-                size = None
-            if size is None:
-                raise AdapterIntegrityError(f"adapter {vn} of thread {tid!r}: {name} is missing ({p})",
-                                            version=version, file=name, check="missing")
-            want_bytes = meta.get("bytes") if isinstance(meta, dict) else None
-            want_sha = meta.get("sha256") if isinstance(meta, dict) else None
-            if want_bytes is not None and size != want_bytes:
-                raise AdapterIntegrityError(
-                    f"adapter {vn} of thread {tid!r}: {name} is {size} bytes, manifest says {want_bytes} "
-                    "(truncated or changed)", version=version, file=name, check="size")
-            got = sha256_file(p)
-            if got != want_sha:
-                raise AdapterIntegrityError(
-                    f"adapter {vn} of thread {tid!r}: {name} failed its sha256 check "
-                    f"(manifest {str(want_sha)[:12]}..., file {got[:12]}...)",
-                    version=version, file=name, check="sha256")
-        for p in folder.rglob("*"):
-            if p.suffix.lower() in FORBIDDEN_SUFFIXES:
-                rel = p.relative_to(folder).as_posix()
-                raise AdapterIntegrityError(
-                    f"adapter {vn} of thread {tid!r}: holds pickle file {rel} (only safetensors allowed)",
-                    version=version, file=rel, check="pickle")
+        _check_files(self.version_path(version), manifest["files"], f"adapter {_vname(version)} of thread "
+                     f"{self.thread_id!r}", version)
 
-    def get(self, version: int, verify: bool = True) -> AdapterVersion:
+    def get(self, version: int, verify: bool = True, manifest_sha256: str | None = None) -> AdapterVersion:
         """One version. Raises FileNotFoundError if it does not exist, :class:`AdapterIntegrityError`
         if ``verify`` and its files do not match its manifest."""
         version = int(version)
         manifest = self._read_manifest(version)
         if verify:
             self._verify(version, manifest)
+        if verify and manifest_sha256 is not None:
+            got = sha256_file(self.version_path(version) / MANIFEST)
+            if got != manifest_sha256:
+                raise AdapterIntegrityError(
+                    f"adapter {_vname(version)} of thread {self.thread_id!r}: {MANIFEST} was changed after "
+                    f"publishing (HEAD pins {manifest_sha256[:12]}..., file {got[:12]}...)",
+                    version=version, file=MANIFEST, check="manifest digest")
         return AdapterVersion(version=version, path=self.version_path(version), manifest=manifest)
 
-    def _read_head(self) -> tuple[int | None, str | None]:
-        """(HEAD version or None, problem note or None). A missing HEAD is (None, None)."""
+    def _read_head(self) -> tuple[int | None, str | None, str | None]:
+        """(HEAD version or None, the manifest digest it pins or None, problem note or None).
+        A missing HEAD is (None, None, None)."""
         try:
             raw = (self.path / HEAD).read_text()
         except FileNotFoundError:
-            return None, None
+            return None, None, None
         except OSError as e:
-            return None, f"HEAD unreadable ({e})"
+            return None, None, f"HEAD unreadable ({e})"
         try:
-            v = json.loads(raw)["version"]
+            head = json.loads(raw)
+            v, pin = head["version"], head.get("manifest_sha256")
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise ValueError(f"bad version {v!r}")
-            return v, None
-        except (ValueError, KeyError, TypeError) as e:
-            return None, f"HEAD file corrupt ({e.__class__.__name__}: {e})"
+            if pin is not None and not (isinstance(pin, str) and len(pin) == 64):
+                raise ValueError(f"bad manifest_sha256 {pin!r}")
+            return v, pin, None
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            return None, None, f"HEAD file corrupt ({e.__class__.__name__}: {e})"
+
+    def _write_head(self, version: int) -> None:
+        """Make ``version`` live, pinning its manifest's digest."""
+        pin = sha256_file(self.version_path(version) / MANIFEST)
+        atomic_write_json(self.path / HEAD, {"version": version, "manifest_sha256": pin})
 
     def latest(self) -> AdapterVersion | None:
         """The HEAD version, verified; rolls back to the newest intact older version if it is damaged.
@@ -253,11 +295,11 @@ class AdapterStore:
             return self._latest_locked()
 
     def _latest_locked(self) -> AdapterVersion | None:
-        head, problem = self._read_head()
+        head, pin, problem = self._read_head()
         failures: list[str] = []
         if head is not None:
             try:
-                return self.get(head)
+                return self.get(head, manifest_sha256=pin)
             except (AdapterIntegrityError, OSError) as e:
                 failures.append(self._failure_note(head, e))
             candidates = [v for v in self.versions() if v < head]
@@ -281,7 +323,7 @@ class AdapterStore:
             else:
                 self.note(f"{what}; using {_vname(v)}, the highest version that verifies")
             try:
-                atomic_write_json(self.path / HEAD, {"version": v})
+                self._write_head(v)
             except OSError as e:  # still return the good version; next load re-checks
                 log.warning("could not rewrite HEAD of thread %r to %s: %s", self.thread_id, _vname(v), e)
             return good
@@ -360,7 +402,7 @@ class AdapterStore:
             self._clean_leftovers()
             prev = self._latest_locked()
             taken = list(self._version_dirs())
-            head, _ = self._read_head()
+            head = self._read_head()[0]
             n = max([*taken, head or 0, 0]) + 1
             final = self.version_path(n)
             tmp = Path(tempfile.mkdtemp(dir=self.path, prefix=TMP_PREFIX))
@@ -380,7 +422,7 @@ class AdapterStore:
                 renamed = True
                 fsync_dir(self.path)
                 crash_point("publish_before_head")  # vNNNN exists, HEAD still names the previous version
-                atomic_write_json(self.path / HEAD, {"version": n})
+                self._write_head(n)
             except BaseException as e:
                 shutil.rmtree(tmp, ignore_errors=True)
                 if renamed and self._read_head()[0] != n:

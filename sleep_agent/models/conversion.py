@@ -5,6 +5,11 @@ before writing anything; assemble the GGUF into a temp folder; dequantise and lo
 transformers; ``save_pretrained`` into a temp folder next to the cache; write a stamp; rename into
 place. A crash at any point leaves either no cache or a complete one. Concurrent converters are safe:
 the loser of the final rename discards its copy.
+
+The stamp records the sha256 of every converted file, and every load re-hashes them
+(:func:`verify_converted`): a converted copy that changed on disk, or one converted by a release that
+recorded no digests, is converted again from the pinned GGUF rather than loaded. Re-hashing ~1 GB
+costs a few seconds against a load of ~15 s on a 2-core CPU (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..io_utils import atomic_write_json, sha256_files
+from ..io_utils import atomic_write_json, sha256_file, sha256_files
 from .registry import ModelIntegrityError, ModelSpec, part_paths
 
-__all__ = ["STAMP", "ensure_converted", "read_stamp", "verify_parts"]
+__all__ = ["STAMP", "ensure_converted", "read_stamp", "verify_converted", "verify_parts"]
 
 STAMP = "sleep-agent.json"  # written last: its presence means the folder is complete
 
@@ -44,11 +49,39 @@ def verify_parts(spec: ModelSpec) -> list[Path]:
     return parts
 
 
-def ensure_converted(spec: ModelSpec, *, log=print) -> Path:
-    """Return the folder with the model as bf16 safetensors, converting it first if needed."""
+def _digests(folder: Path) -> dict[str, dict]:
+    return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+            for p in sorted(folder.iterdir()) if p.is_file() and p.name != STAMP}
+
+
+def verify_converted(spec: ModelSpec) -> str | None:
+    """Why the converted copy cannot be trusted (None when every file matches its recorded digest)."""
     stamp = read_stamp(spec)
-    if stamp and stamp.get("sha256") == spec.sha256:
-        return spec.cache_dir
+    if not stamp or stamp.get("sha256") != spec.sha256:
+        return "not converted from the pinned weights"
+    files = stamp.get("files")
+    if not isinstance(files, dict) or not files:
+        return "converted by an older release that recorded no file digests"
+    present = {p.name for p in spec.cache_dir.iterdir() if p.is_file() and p.name != STAMP}
+    if present != set(files):
+        return f"its files changed (added or removed: {', '.join(sorted(present ^ set(files)))})"
+    for name, meta in files.items():
+        path = spec.cache_dir / name
+        if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
+            return f"{name} does not match its recorded sha256"
+    return None
+
+
+def ensure_converted(spec: ModelSpec, *, log=print) -> Path:
+    """Return the folder with the model as bf16 safetensors, verified file by file; (re)converting
+    it from the pinned GGUF first if it is missing or fails its check."""
+    if read_stamp(spec):
+        problem = verify_converted(spec)
+        if problem is None:
+            return spec.cache_dir
+        log(f"[sleep-agent] the converted copy of {spec.name} cannot be trusted ({problem}); "
+            "converting it again from the verified GGUF")
+        shutil.rmtree(spec.cache_dir)
 
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
@@ -79,6 +112,7 @@ def ensure_converted(spec: ModelSpec, *, log=print) -> Path:
         del model
         atomic_write_json(out_dir / STAMP, {
             "name": spec.name, "sha256": spec.sha256, "source_packages": list(spec.packages),
+            "files": _digests(out_dir),
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "seconds": round(time.perf_counter() - t0, 1),
         })

@@ -89,7 +89,8 @@ def load_causal_lm(name_or_path: str, *, device: str | None = None, dtype=None, 
             torch.manual_seed(0)
             model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(path), dtype=dtype).to(device)
         else:
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+            # safetensors only: a pickle checkpoint (*.bin) in a user's folder would run code on load
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True).to(device)
     except OSError as e:
         raise UnknownModelError(
             f"could not load model {name_or_path!r}: {e}. Registry models: {', '.join(MODELS)}"

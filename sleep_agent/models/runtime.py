@@ -289,11 +289,22 @@ class LocalRuntime:
         return self._peft.active_adapter if self._peft is not None else None
 
     def activate_adapter(self, path: str | Path, *, merged: bool = False) -> None:
-        """Load the LoRA adapter folder at ``path`` and make it the active one (replacing any other)."""
+        """Load the LoRA adapter folder at ``path`` and make it the active one (replacing any other).
+
+        The folder must be a version an :class:`~sleep_agent.adapters.AdapterStore` published, intact:
+        it is checked against its manifest (sizes, sha256, safetensors only) before peft reads it.
+        """
+        from peft import PeftModel
+
+        from ..adapters.store import AdapterIntegrityError, verify_adapter_folder
+
         path = Path(path)
         if not (path / "adapter_config.json").is_file():
             raise AdapterLoadError(f"{path} is not a LoRA adapter folder (no adapter_config.json)")
-        from peft import PeftModel
+        try:
+            verify_adapter_folder(path)
+        except AdapterIntegrityError as e:
+            raise AdapterLoadError(f"refusing to load adapter {path}: {e}") from e
 
         with self.lock:
             self.unfold()

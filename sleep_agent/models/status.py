@@ -25,8 +25,9 @@ class ModelStatus:
     name: str
     description: str
     installed: bool
-    verified: bool
+    verified: bool           # the GGUF matched its pinned sha256 when it was converted
     converted: bool
+    file_digests: bool       # the conversion recorded each file's sha256; every load re-hashes them
     gguf_bytes: int
     converted_bytes: int
     cache_dir: str
@@ -53,6 +54,7 @@ def model_status(spec: ModelSpec) -> ModelStatus:
         installed=installed,
         verified=bool(stamp and stamp.get("sha256") == spec.sha256),
         converted=converted,
+        file_digests=bool(stamp and isinstance(stamp.get("files"), dict) and stamp["files"]),
         gguf_bytes=gguf_bytes,
         converted_bytes=converted_bytes,
         cache_dir=str(spec.cache_dir),
