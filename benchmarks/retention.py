@@ -3,7 +3,8 @@
 ``sleep-agent bench retention`` runs, on one model:
 
 1. **floor**: the base model, no adapter, no context (should be ~0: the names are made up);
-2. **ceiling**: the base model with the whole trajectory (~2k tokens) in context;
+2. **ceiling** (shown as "in context": not a ceiling, chromadb beats it): the base model with the
+   whole trajectory (~2k tokens) in context;
 3. **by_passes**: one sleep over the trajectory, measured after pass N for each requested N (one
    training run, evaluated at pass boundaries: with a constant learning rate this is the same as
    separate sleeps of N passes; adaptive stopping may end it earlier, then larger N report the
@@ -284,7 +285,8 @@ def format_table(results: dict | Sequence[dict]) -> str:
                     f"| {_cell(runs, 'unknown_before')} | {_cell(runs, 'unknown_realistic_before')} "
                     f"| {_cell(runs, 'general_before')} |")
     if "ceiling_1hop" in first:
-        rows.append(f"| ceiling (trajectory in context) | {_cell(runs, 'ceiling_1hop')} "
+        rows.append(f"| in context (whole trajectory in the prompt; part `ceiling`) "
+                    f"| {_cell(runs, 'ceiling_1hop')} "
                     f"| {_cell(runs, 'ceiling_2hop')} | | | |")
     for n, m in first.get("by_passes", {}).items():
         rows.append(f"| sleep N={n} (passes run: {m['passes_done']}) | {_cell(runs, 'by_passes', n, '1hop')} "

@@ -101,7 +101,8 @@ DEMO_BUDGET = 600  # tokens: small enough that 7 records overflow the window twi
 
 
 def cmd_demo(args) -> int:
-    """A long task that overflows the window: read 10 archive records, then answer about the first."""
+    """A long task that overflows the window: read the archive's records (7 by default), then answer
+    about the first."""
     from sleep_agent_tools import RecordArchive
 
     from .console import run_live

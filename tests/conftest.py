@@ -48,3 +48,11 @@ def tiny_runtime(tiny_model_dir):
     from sleep_agent import LocalRuntime
 
     return LocalRuntime.load(str(tiny_model_dir), device="cpu", log=lambda *_: None)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that uses the real model is slow, marked or not: `-m "not slow"` then skips all of
+    them, as the README says (tests/test_recall_tool.py and test_eval_agent.py once slipped through)."""
+    for item in items:
+        if "qwen_runtime" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
