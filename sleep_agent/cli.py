@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # offline first: never reach the hub at run time
 
@@ -117,19 +118,42 @@ def cmd_demo(args) -> int:
     graph = _graph(args.model, [archive.tool()], settings, args.checkpoint)
     thread = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
     print(f"task: {task}\n(thread {thread}; window budget {settings['context_budget']} tokens)\n")
-    summary = run_live(graph, {"messages": [("user", task)]}, {"configurable": {"thread_id": thread},
-                       "recursion_limit": 10_000}, settings, quiet=args.json)
+    config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
+    summary = run_live(graph, {"messages": [("user", task)]}, config, settings, quiet=args.json)
+    sleeps = graph.get_state(config).values.get("sleeps") or []
     summary.update(thread=thread, expected=first.city, records_read=archive.position_of(thread),
-                   right=is_correct(summary["answer"], first.city))
+                   right=is_correct(summary["answer"], first.city),
+                   record1_left_at_sleep=_left_at_sleep(sleeps, f"Record 1 of {args.records}: {first.name}"),
+                   sleep_reports=[{"facts": s.get("facts"), "seconds": (s.get("seconds") or {}).get("total"),
+                                   "version": s.get("version"), "skipped": s.get("skipped") or "",
+                                   "rejected": s.get("rejected") or []} for s in sleeps])
     if args.json:
         print(json.dumps(summary))
-    else:
-        print(f"\n{summary['sleeps']} sleep(s) ({', '.join(f'{s:.0f} s' for s in summary['sleep_seconds'])}), "
-              f"{summary['records_read']} records read, {summary['steps']} steps, "
-              f"{summary['tokens_total']} tokens handled, {summary['seconds']} s in all.")
-        print(f"Expected: {first.city} (from record 1, consolidated in the first sleep). "
-              f"The answer is {'RIGHT' if summary['right'] else 'WRONG'}.")
+        return 0 if summary["sleeps"] >= 1 else 1
+    print()
+    for i, s in enumerate(summary["sleep_reports"], 1):
+        outcome = (f"nothing trained ({s['skipped']})" if s["skipped"] else
+                   f"not published ({'; '.join(s['rejected'])})" if s["rejected"] else f"adapter v{s['version']}")
+        print(f"sleep {i}: {s['facts']} facts, {s['seconds']} s, {outcome}")
+    print(f"{summary['sleeps']} sleep(s) that trained, {summary['records_read']} records read, "
+          f"{summary['steps']} steps, {summary['tokens_total']} tokens handled, {summary['seconds']} s in all.")
+    left = summary["record1_left_at_sleep"]
+    print(f"record 1 ({first.name}) "
+          + (f"left the window at sleep {left} (its trajectory file holds it): the answer had to come "
+             "from memory." if left else "never left the window: this run did not test memory."))
+    print(f"answer:   {summary['answer'].strip() or '(no answer: the run ended without a reply)'}")
+    print(f"expected: {first.city}. The answer is {'RIGHT' if summary['right'] else 'WRONG'}.")
     return 0 if summary["sleeps"] >= 1 else 1
+
+
+def _left_at_sleep(sleeps: list[dict], text: str) -> int | None:
+    """The sleep whose write-ahead trajectory file holds ``text`` (a record's own words: the file
+    also holds the pinned task, which names the person), if any."""
+    for i, s in enumerate(sleeps, 1):
+        path = s.get("trajectory_file")
+        if path and Path(path).is_file() and text in Path(path).read_text(encoding="utf-8"):
+            return i
+    return None
 
 
 def cmd_inspect(args) -> int:

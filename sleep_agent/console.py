@@ -1,7 +1,7 @@
 """Run a compiled agent graph and show it live: tool calls, results, a progress bar while sleeping.
 
 Used by the CLI (``sleep-agent run`` / ``demo``); returns a summary dict with the fields ``--json``
-prints: answer, sleeps, adapter_version, steps, tokens_total, seconds.
+prints: answer, sleeps (that trained), skipped_sleeps, adapter_version, steps, tokens_total, seconds.
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ class SleepBar:
             if self.bar is not None:
                 self.bar.close()
                 self.bar = None
-            if e.get("rejected"):
+            if e.get("skipped"):
+                print(f"  [sleep {e.get('sleep')}] nothing trained: {e['skipped']}; the turns were dropped",
+                      file=self.out)
+            elif e.get("rejected"):
                 print(f"  [sleep {e.get('sleep')}] not published ({'; '.join(e['rejected'])}); "
                       f"keeping adapter v{e.get('version')}", file=self.out)
             else:
@@ -61,8 +64,9 @@ def summarize(state: dict, seconds: float) -> dict:
     sleeps = state.get("sleeps", [])
     return {
         "answer": answer,
-        "sleeps": len(sleeps),
-        "sleep_seconds": [s.get("seconds", {}).get("total") for s in sleeps],
+        "sleeps": sum(not s.get("skipped") for s in sleeps),  # the ones that trained
+        "skipped_sleeps": sum(bool(s.get("skipped")) for s in sleeps),
+        "sleep_seconds": [s.get("seconds", {}).get("total") for s in sleeps if not s.get("skipped")],
         "adapter_version": state.get("adapter_version"),
         "steps": state.get("steps", 0),
         "tokens_total": state.get("tokens_total", 0),

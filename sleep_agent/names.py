@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["MemoryName", "MEMORY_NAMES", "DataPart", "DATA_PARTS", "FactKind", "FACT_KINDS", "GRAPH_NOTE_KEY"]
+__all__ = ["MemoryName", "MEMORY_NAMES", "DataPart", "DATA_PARTS", "FactKind", "FACT_KINDS", "GRAPH_NOTE_KEY",
+           "DONE_KEY"]
 
 # The memories of the graph (sleep_agent.memory): one interface, five implementations.
 MemoryName = Literal["sleep", "vector", "summary", "window", "full"]
@@ -29,3 +30,7 @@ FACT_KINDS: tuple[str, ...] = get_args(FactKind)
 # The key the graph sets in ``additional_kwargs`` of the messages it writes itself (feedback on an
 # invalid tool call): instructions to the model, never facts for a sleep to learn.
 GRAPH_NOTE_KEY = "sleep_agent_note"
+
+# A tool whose artifact is a dict with this key set true says there is nothing left to call for
+# (the demo's archive after its last record): the agent's next model call runs without tools.
+DONE_KEY = "done"

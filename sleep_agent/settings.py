@@ -164,6 +164,11 @@ class AgentSettings:
     # same whatever it consolidates, so a sleep over one small turn is mostly waste
     # (docs/memory-steps.md).
     min_sleep_share: float = 0.25
+    # Share of the budget the sleep memory's recollection block may take in the prompt
+    # (memory/recollection.py): what the adapter says about the names in the task and the latest
+    # turns. 0 turns it off. Trap: the window's high-water mark counts the block, so a large share
+    # leaves fewer turns between sleeps.
+    recollection_share: float = 0.15
     # How the sleep trains and validates the adapter (SleepConfig documents each knob).
     sleep: SleepConfig = field(default_factory=SleepConfig)
     # Fold the adapter into the base weights while awake (models/fold.py): woken decoding runs a plain
@@ -205,6 +210,8 @@ class AgentSettings:
         need(_is_num(self.high_water) and 0.1 <= self.high_water <= 1.0, "high_water", "0.1..1.0")
         need(_is_int(self.keep_last_turns) and 0 <= self.keep_last_turns <= 100, "keep_last_turns", "0..100")
         need(_is_num(self.min_sleep_share) and 0 <= self.min_sleep_share <= 0.9, "min_sleep_share", "0..0.9")
+        need(_is_num(self.recollection_share) and 0 <= self.recollection_share <= 0.5, "recollection_share",
+             "0..0.5")
         need(isinstance(self.sleep, SleepConfig), "sleep", "a SleepConfig (or a dict of its fields)")
         self.sleep.validate_values()
         need(isinstance(self.merge_adapter, bool), "merge_adapter", "true or false")

@@ -28,7 +28,8 @@ Script = Callable[[list[BaseMessage], int], str]  # (prompt messages, call numbe
 
 class ScriptedChatModel(LocalChatModel):
     """``script(prompt, n)`` gives the raw text of the n-th reply; ``calls`` records each call's
-    prompt, raw text and the adapter that was active (``rt.adapter_path``) when it was made."""
+    prompt, raw text, the tools bound (None: none) and the adapter that was active
+    (``rt.adapter_path``) when it was made."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -46,7 +47,7 @@ class ScriptedChatModel(LocalChatModel):
     def _generate(self, messages, stop=None, run_manager=None, *, tools=None, tool_choice=None,
                   max_new_tokens=None, max_tool_calls=None, **kwargs) -> ChatResult:
         text = self.script(list(messages), len(self.calls))
-        self.calls.append({"prompt": list(messages), "text": text,
+        self.calls.append({"prompt": list(messages), "text": text, "tools": tools,
                            "adapter": self.runtime.adapter_path if self.runtime else None})
         content, calls, invalid, usage, meta = self._message(text, tools, 0, 0)
         msg = AIMessage(content=content, tool_calls=calls, invalid_tool_calls=invalid,

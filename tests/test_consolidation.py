@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
 from sleep_agent import AdapterStore, SleepConfig
 from sleep_agent_benchmarks.world import World
 from sleep_agent.consolidation import (Scores, SleepExample, assemble, build_examples,
@@ -87,9 +89,10 @@ def test_a_sleep_that_validates_worse_is_not_published(tiny_runtime, tmp_path):
     assert first.version == 1 and not first.rejected
     manifest_path = store.version_path(1) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    # Pretend v1 answered every check (the manifest is not in its own sha256 table).
+    # Pretend v1 answered every check; HEAD pins the manifest's digest, so re-pin it as a publish would.
     manifest["validation"] = {"heldout": 1.0, "general": 1.0, "retained": 1.0}
     manifest_path.write_text(json.dumps(manifest))
+    store._write_head(1)
 
     second = consolidate(tiny_runtime, store, World(seed=2, people=2, companies=1).trajectory(),
                          config=SleepConfig(passes=1))
@@ -183,3 +186,28 @@ def test_replay_grows_with_earlier_facts_up_to_a_cap():
     assert replay_count(100, old(120)) == REPLAY_PER_FACT * 120              # two phrasings per fact
     assert replay_count(100, old(1000)) == int(MAX_REPLAY_RATIO * 100)       # capped
     assert replay_count(2, old(1000)) == MIN_REPLAY                          # a small sleep still rehearses
+
+
+def test_a_window_with_nothing_new_trains_nothing(tiny_runtime, tmp_path):
+    """Issue 21: the demo slept three more times over "No more records"; a window whose facts an
+    earlier sleep already trained, or that holds none, is dropped without training or a new version."""
+    store = AdapterStore("nothing-new", tmp_path)
+    cfg = SleepConfig(passes=1, validate=False, self_study=0)
+    window = World(seed=1, people=2, companies=1).trajectory()
+    assert consolidate(tiny_runtime, store, window, config=cfg).version == 1
+
+    again = consolidate(tiny_runtime, store, window, config=cfg)  # the same results once more
+    assert again.skipped.startswith("nothing new to learn") and again.version == 1
+    assert again.train_tokens == 0 and again.seconds["train"] == 0.0 and store.versions() == [1]
+
+    call = {"name": "next_record", "args": {}, "id": "c9", "type": "tool_call"}
+    done = [HumanMessage("Read the records."), AIMessage("", tool_calls=[call]),
+            ToolMessage("No more records: all 7 have been read.", tool_call_id="c9")]
+    empty = consolidate(tiny_runtime, store, done, config=cfg)
+    assert empty.skipped.startswith("nothing to learn") and store.versions() == [1]
+    assert sum("sleep skipped" in e for e in store.events) == 2
+
+    changed = World(seed=1, people=2, companies=1).trajectory()
+    changed[-1].content = json.dumps({**changed[-1].artifact, "headquarters": "Oslo"})  # a value changed
+    changed[-1].artifact = None
+    assert not consolidate(tiny_runtime, store, changed, config=cfg).skipped

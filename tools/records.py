@@ -1,17 +1,19 @@
 """A seeded archive of made-up people, read one record at a time: the demo's world.
 
-``next_record()`` returns the thread's next record as a sentence for the model, with the same facts as a
-structured artifact (``ToolMessage.artifact = {"name": ..., "city": ..., "job": ...}``) that the sleep
-turns into exact question/answer pairs. Each record can be read only once, like a paginated feed. Names and facts are
-random, so the model cannot know them beforehand; once a record has left the window, the agent
-must answer from memory (for the sleep memory: from its adapter weights).
+``next_record()`` returns the thread's next record as a plain sentence, and nothing else: the sleep
+reads the facts from the words (:mod:`sleep_agent.consolidation.statements`), as it must for any
+tool. Each record can be read only once, like a paginated feed. After the last one the tool says so
+and returns the artifact ``{"done": True}``: the agent's next model call then runs without tools, so
+the model answers instead of calling again. Names and facts are random, so the model cannot know
+them beforehand; once a record has left the window, the agent must answer from memory (for the
+sleep memory: from its adapter weights).
 
 Example::
 
     >>> archive = RecordArchive(seed=7, size=10)
     >>> archive.next_record()
     ('Record 1 of 10: Samor Fenkarin lives in Ostrava Fell and works as a cartographer. Next: call next_record for record 2.',
-     {'name': 'Samor Fenkarin', 'city': 'Ostrava Fell', 'job': 'cartographer'})
+     None)
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel
 
-__all__ = ["RecordArchive", "Person"]
+__all__ = ["DONE", "RecordArchive", "Person"]
+
+# The artifact of a result after which there is nothing left to call for (sleep_agent.names.DONE_KEY).
+DONE = {"done": True}
 
 _SYLLABLES = ("vo", "ka", "rin", "tel", "mor", "zi", "quo", "bra", "nel", "thu", "sa", "dro", "fen", "lu", "gar", "pim")
 _CITIES = ("Tarnwick", "Olvesby", "Quenmar", "Dreslow", "Halvik", "Pemberon", "Yastel", "Corrine Bay",
@@ -74,13 +79,13 @@ class RecordArchive:
         pos = self.positions.get(thread_id, 0)
         if pos >= len(self.people):
             return (f"No more records: all {len(self.people)} have been read. "
-                    "Now give the final answer to the task.", None)
+                    "Now give the final answer to the task.", DONE)
         p = self.people[pos]
         self.positions[thread_id] = pos = pos + 1
         text = f"Record {pos} of {len(self.people)}: {p.name} lives in {p.city} and works as a {p.job}."
         if pos < len(self.people):  # like a paginated API's "next" link
             text += f" Next: call next_record for record {pos + 1}."
-        return text, {"name": p.name, "city": p.city, "job": p.job}
+        return text, None
 
     def tool(self) -> BaseTool:
         def next_record(config: RunnableConfig) -> tuple[str, dict | None]:

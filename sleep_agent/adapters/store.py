@@ -43,6 +43,8 @@ from pathlib import Path
 
 from ..crashpoints import crash_point
 from ..io_utils import atomic_write_json, fsync_dir, sha256_file
+from .integrity import (FORBIDDEN_SUFFIXES, MANIFEST, REQUIRED_FILES, AdapterIntegrityError, check_files,
+                        verify_adapter_folder)
 from ..paths import thread_dir, validate_thread_id
 
 try:  # POSIX advisory lock so two processes never publish into one thread at once
@@ -62,26 +64,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-REQUIRED_FILES = ("adapter_config.json", "adapter_model.safetensors")
-FORBIDDEN_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
-MANIFEST = "manifest.json"
 HEAD = "HEAD"
 TMP_PREFIX = ".tmp-"
 _VERSION_DIR = re.compile(r"^v(\d{4,})$")
-
-
-class AdapterIntegrityError(RuntimeError):
-    """A published version whose files are missing, truncated, or differ from their manifest sha256.
-
-    ``version``, ``file`` (the offending file name, or None) and ``check`` (``"sha256"``, ``"size"``,
-    ``"missing"``, ``"manifest"``, ``"manifest digest"`` or ``"pickle"``) say what failed.
-    """
-
-    def __init__(self, message: str, *, version: int, file: str | None = None, check: str = "sha256"):
-        super().__init__(message)
-        self.version = version
-        self.file = file
-        self.check = check
 
 
 class AdapterPublishError(ValueError):
@@ -97,60 +82,6 @@ class AdapterVersion:
     @property
     def name(self) -> str:
         return _vname(self.version)
-
-
-def _check_files(folder: Path, files: dict, label: str, version: int) -> None:
-    """Every file of ``files`` (name -> sha256 and bytes) is a regular file in ``folder`` with that size
-    and digest, the required files are listed, and no pickle file is anywhere in the folder."""
-    for req in REQUIRED_FILES:
-        if req not in files:
-            raise AdapterIntegrityError(f"{label}: manifest lists no {req}", version=version, file=req,
-                                        check="manifest")
-    for name, meta in sorted(files.items()):
-        p = folder / name
-        try:
-            size = p.stat().st_size if p.is_file() and not p.is_symlink() else None
-        except OSError:
-            size = None
-        if size is None:
-            raise AdapterIntegrityError(f"{label}: {name} is missing ({p})", version=version, file=name,
-                                        check="missing")
-        want_bytes = meta.get("bytes") if isinstance(meta, dict) else None
-        want_sha = meta.get("sha256") if isinstance(meta, dict) else None
-        if want_bytes is not None and size != want_bytes:
-            raise AdapterIntegrityError(f"{label}: {name} is {size} bytes, manifest says {want_bytes} "
-                                        "(truncated or changed)", version=version, file=name, check="size")
-        got = sha256_file(p)
-        if got != want_sha:
-            raise AdapterIntegrityError(f"{label}: {name} failed its sha256 check (manifest "
-                                        f"{str(want_sha)[:12]}..., file {got[:12]}...)",
-                                        version=version, file=name, check="sha256")
-    for p in folder.rglob("*"):
-        if p.suffix.lower() in FORBIDDEN_SUFFIXES:
-            rel = p.relative_to(folder).as_posix()
-            raise AdapterIntegrityError(f"{label}: holds pickle file {rel} (only safetensors allowed)",
-                                        version=version, file=rel, check="pickle")
-
-
-def verify_adapter_folder(folder: str | Path) -> dict:
-    """The checks :meth:`AdapterStore.verify` makes, for a version folder given by path; returns its
-    manifest. What :meth:`LocalRuntime.activate_adapter` runs before loading anything: a folder that
-    no store published (no manifest), or one changed since, is refused."""
-    folder = Path(folder)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except FileNotFoundError:
-        raise AdapterIntegrityError(f"adapter folder {folder} has no {MANIFEST}: only adapters published by "
-                                    "an AdapterStore are loaded", version=0, file=MANIFEST, check="missing") from None
-    except (OSError, ValueError) as e:
-        raise AdapterIntegrityError(f"adapter folder {folder}: unreadable {MANIFEST}: {e}", version=0,
-                                    file=MANIFEST, check="manifest") from e
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise AdapterIntegrityError(f"adapter folder {folder}: {MANIFEST} has no 'files' table", version=0,
-                                    file=MANIFEST, check="manifest")
-    version = manifest.get("version") if isinstance(manifest.get("version"), int) else 0
-    _check_files(folder, manifest["files"], f"adapter folder {folder}", version)
-    return manifest
 
 
 def _vname(version: int) -> str:
@@ -240,7 +171,7 @@ class AdapterStore:
         self._verify(version, self._read_manifest(version))
 
     def _verify(self, version: int, manifest: dict) -> None:
-        _check_files(self.version_path(version), manifest["files"], f"adapter {_vname(version)} of thread "
+        check_files(self.version_path(version), manifest["files"], f"adapter {_vname(version)} of thread "
                      f"{self.thread_id!r}", version)
 
     def get(self, version: int, verify: bool = True, manifest_sha256: str | None = None) -> AdapterVersion:

@@ -66,6 +66,7 @@ class SleepData:
     parts: dict = field(default_factory=dict)
     learned: list[Fact] = field(default_factory=list)  # the new facts, derived ones included (FACTS_FILE)
     study: dict = field(default_factory=dict)          # self-study's stats (self_study.self_study)
+    new: int = 0                      # training examples (facts and chains) no earlier sleep trained
 
 
 @dataclass
@@ -80,6 +81,7 @@ class SleepReport:
     validation: dict                  # Scores.to_dict() of the trained adapter
     rejected: list[str] = field(default_factory=list)  # why it was not published (empty: published)
     seconds: dict = field(default_factory=dict)
+    skipped: str = ""                 # why nothing was trained (empty: it trained)
 
     @property
     def heldout_accuracy(self) -> float | None:
@@ -155,6 +157,8 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     learned, study = learn_facts(messages, config, runtime)
     facts = [f for f in learned if not f.source.startswith("derived")]  # as read from the window
     train, heldout = build_examples(learned, seed=config.seed)
+    trained_before = {(e.question, e.answer) for e in earlier}
+    new = sum((e.question, e.answer) not in trained_before for e in train)
     # A fact restated now replaces what earlier sleeps stored about it (a value that changed since):
     # replaying the old answer would train both and the model would pick one at random.
     restated = {(e.subject.lower(), e.relation) for e in train if e.relation}
@@ -179,7 +183,24 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
         train=examples, heldout=rng.sample(heldout, len(heldout)),
         retained=rng.sample(old_heldout, min(len(old_heldout), 8)),
         history=list(dict.fromkeys(list(earlier) + train + heldout)),
-        subjects=subjects, relations=relations, facts=len(learned), parts=parts, learned=learned, study=study)
+        subjects=subjects, relations=relations, facts=len(learned), parts=parts, learned=learned, study=study,
+        new=new)
+
+
+def _skip(store: AdapterStore, previous, data: SleepData, t0: float, emit) -> SleepReport:
+    """The report of a sleep that trains nothing: the evicted turns hold no fact an earlier sleep did
+    not already train (or none at all). The live version stays; no time goes to training or checks."""
+    why = (f"nothing new to learn ({data.facts} facts, all trained by earlier sleeps)" if data.facts
+           else "nothing to learn (no facts in the evicted turns)")
+    store.note(f"sleep skipped: {why}; keeping {previous.name if previous else 'the base model'}")
+    seconds = {"dataset": round(time.perf_counter() - t0, 2), "self_study": data.study.get("seconds", 0.0),
+               "train": 0.0, "validate": 0.0}
+    report = SleepReport(previous.version if previous else None, data.facts, data.parts, 0, 0, [], 0, {},
+                         seconds=seconds, skipped=why)
+    report.seconds["total"] = round(time.perf_counter() - t0, 2)
+    emit({"phase": "done", "version": report.version, "rejected": [], "skipped": why,
+          "seconds": report.seconds["total"]})
+    return report
 
 
 def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepConfig,
@@ -199,6 +220,8 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools,
                     runtime=runtime)
     crash_point("sleep_after_dataset")
+    if data.new == 0:  # a repeated result, a window of "no more records": training would learn nothing
+        return _skip(store, previous, data, t0, emit)
     if not config.validate:  # nothing is asked: the sleep publishes what it trained
         before = {}
     elif previous is not None:

@@ -68,11 +68,13 @@ def unread(text: str) -> list[str]:
 
 def chunks(texts: Sequence[str], size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
     """The :func:`unread` sentences of ``texts``, packed in order into chunks of about ``size``
-    characters (one line per text), at most ``limit``. A text whose every sentence after the first
-    was read already gives nothing."""
+    characters (one line per text), at most ``limit``. A text whose every sentence (or every one
+    after the first) was read already gives nothing."""
     out: list[str] = []
     current = ""
     for text in texts:
+        if all(stated_relations(s) for s in sentences(text)):
+            continue  # every sentence was read already
         said = unread(text)
         if len(said) == 1 and len(sentences(text)) > 1:
             continue

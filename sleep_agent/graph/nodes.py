@@ -15,15 +15,30 @@ from langgraph.types import Command
 from ..crashpoints import crash_point
 from ..memory import Sleep, apply_update, build_prompt, memory_step
 from ..models.messages import content_text
-from ..names import GRAPH_NOTE_KEY
+from ..names import DONE_KEY, GRAPH_NOTE_KEY
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings
-from .prompts import LOOP_NOTE, invalid_call_feedback
+from .prompts import DONE_NOTE, LOOP_NOTE, invalid_call_feedback
 
 __all__ = ["make_agent_node", "make_memory_node", "make_router", "MAX_PARSE_RETRIES"]
 
 MAX_PARSE_RETRIES = 2  # invalid or empty replies in a row before the run ends with the model's text
 REPEAT_LIMIT = 3       # identical tool results in a row before the model must answer without tools
+
+
+def _says_done(message: ToolMessage) -> bool:
+    """Whether a tool result's artifact says there is nothing left to call for (names.DONE_KEY)."""
+    return isinstance(message.artifact, dict) and message.artifact.get(DONE_KEY) is True
+
+
+def _latest_results(messages) -> list[ToolMessage]:
+    """The tool results after the last assistant message (the step that just ran)."""
+    out = []
+    for m in reversed(messages):
+        if not isinstance(m, ToolMessage):
+            break
+        out.append(m)
+    return out
 
 
 def make_agent_node(cfg: AgentConfig):
@@ -32,14 +47,16 @@ def make_agent_node(cfg: AgentConfig):
     def agent(state: dict, runtime: Runtime[AgentContext], config) -> dict:
         settings = run_settings(runtime, cfg.settings)
         ctx = cfg.memory_context(settings, config)
-        prompt = build_prompt(cfg.strategy(settings), state, ctx)
-        # A small model can loop on a call whose result no longer changes; then it answers with
-        # no tools bound, so it must reply in words.
-        model, stuck = bound, state.get("repeats", 0) >= REPEAT_LIMIT - 1
-        if stuck:
-            model, prompt = cfg.llm, prompt + [HumanMessage(LOOP_NOTE)]
+        strategy = cfg.strategy(settings)
+        # A small model can loop on a call whose result no longer changes, or call again after a
+        # tool said it is done; then it answers with no tools bound, so it must reply in words.
+        model, stuck, done = bound, state.get("repeats", 0) >= REPEAT_LIMIT - 1, state.get("tools_done", False)
         with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
             live = ctx.thread.activate(cfg.runtime(), settings.merge_adapter)
+            prepared = strategy.prepare(state, ctx)  # e.g. the sleep memory's recollection
+            prompt = build_prompt(strategy, {**state, **prepared}, ctx)
+            if stuck or done:
+                model, prompt = cfg.llm, prompt + [HumanMessage(DONE_NOTE if done else LOOP_NOTE)]
             reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
                                             max_tool_calls=settings.max_tool_calls_per_step)
         sleeps = state.get("sleeps") or []
@@ -54,6 +71,7 @@ def make_agent_node(cfg: AgentConfig):
             reply = reply.model_copy(update={"content": "", "response_metadata": meta})
         usage = reply.usage_metadata or {}
         update = {
+            **prepared,
             "messages": [reply],
             "steps": state.get("steps", 0) + 1,
             "prompt_tokens": usage.get("input_tokens", 0),
@@ -105,6 +123,8 @@ def make_memory_node(cfg: AgentConfig):
         if results:
             same = results[-1] == state.get("last_result")
             update.update(last_result=results[-1], repeats=state.get("repeats", 0) + 1 if same else 0)
+        if any(_says_done(m) for m in _latest_results(state["messages"])):
+            update["tools_done"] = True
         if isinstance(step.outcome, Sleep):  # the sleep node consolidates exactly these turns
             return Command(goto="sleep", update={**update, "sleep_evict": [m.id for m in step.outcome.evicted]})
         for key, value in (step.outcome.values.items() if step.outcome else ()):

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SYSTEM_PROMPT", "LOOP_NOTE", "invalid_call_feedback"]
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "DONE_NOTE", "LOOP_NOTE", "invalid_call_feedback"]
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful agent working on a long task with tools. Call one tool at a time. "
@@ -13,6 +13,9 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 LOOP_NOTE = ("Your last tool calls all returned the same result, so calling again will not help. "
              "Answer the task now in plain words, from what you know and remember.")
+DONE_NOTE = "The tools have nothing more to give. Answer the task now in plain words, from what you know and remember."
+
+
 def invalid_call_feedback(problems: list[str]) -> str:
     shown = "; ".join(problems[:3])
     return (f"Your last reply could not be used: {shown}. Continue the task: reply with one valid "

@@ -30,3 +30,5 @@ class AgentState(TypedDict, total=False):
     parse_retries: int          # consecutive replies with an invalid tool call
     last_result: str            # the latest tool result, and how many times in a row it repeated:
     repeats: int                # a model looping on a call that no longer changes anything
+    recollection: dict | None   # what the adapter said about the task's consolidated names, in the prompt
+    tools_done: bool            # a tool result said the work is done (artifact {"done": true}): answer now

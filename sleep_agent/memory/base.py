@@ -74,6 +74,11 @@ class MemoryContext:
 class MemoryStrategy:
     name: MemoryName
 
+    def prepare(self, state: dict, ctx: MemoryContext) -> dict:
+        """State to add before a model call, with this thread's adapter active (the sleep memory's
+        recollection); it goes into the prompt's state and into the step's update. Default: none."""
+        return {}
+
     def context(self, state: dict, ctx: MemoryContext) -> str | None:
         """Text added to the system prompt before a model call (a wake note, a summary, notes)."""
         return state.get("memory_note") or None

@@ -28,14 +28,17 @@ from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage
 
 from ..consolidation import ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions, consolidate
 from ..crashpoints import crash_point
+from ..models.messages import content_text
 from ..turns import choose_eviction, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
 from ..call_text import call_signature
+from .recollection import block, named_keys, recollect
 from .wake_note import wake_note
 
 __all__ = ["RECALL_TOOL", "SleepMemory"]
 
 RECALL_TOOL = "recall"  # the tool that asks the adapter (sleep_agent.graph.recall_tool)
+RECENT_MESSAGES = 4     # the latest messages whose names the recollection looks for (besides the task)
 
 
 class SleepMemory(MemoryStrategy):
@@ -45,6 +48,27 @@ class SleepMemory(MemoryStrategy):
         s = ctx.settings
         return choose_eviction(body, s.keep_last_turns, int(s.min_sleep_share * s.context_budget),
                                lambda ms: ctx.count(ms, with_tools=False))
+
+    def prepare(self, state: dict, ctx: MemoryContext) -> dict:
+        """The recollection block's content (:mod:`.recollection`), recomputed only when the live
+        adapter version or the consolidated names in the task and the latest turns changed."""
+        share = ctx.settings.recollection_share
+        live = ctx.thread.latest() if share > 0 else None
+        if live is None:
+            return {"recollection": None} if state.get("recollection") else {}
+        messages = list(state.get("messages") or [])
+        texts = [content_text(m.content) for m in messages[:1] + messages[-RECENT_MESSAGES:]]
+        keys = named_keys(live.path, texts)
+        old = state.get("recollection") or {}
+        if old.get("version") == live.version and old.get("entities") == list(dict.fromkeys(s for s, _ in keys)):
+            return {}
+        budget = int(share * ctx.settings.context_budget)
+        count = lambda text: ctx.llm.get_num_tokens(text)  # noqa: E731
+        return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, count)}
+
+    def context(self, state: dict, ctx: MemoryContext) -> str | None:
+        parts = [state.get("memory_note") or "", block(state.get("recollection"))]
+        return "\n\n".join(p for p in parts if p) or None
 
     def on_overflow(self, state, body, ctx: MemoryContext) -> Overflow:
         evicted = self.evict(body, ctx)

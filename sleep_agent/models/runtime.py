@@ -296,7 +296,7 @@ class LocalRuntime:
         """
         from peft import PeftModel
 
-        from ..adapters.store import AdapterIntegrityError, verify_adapter_folder
+        from ..adapters.integrity import AdapterIntegrityError, verify_adapter_folder
 
         path = Path(path)
         if not (path / "adapter_config.json").is_file():

@@ -1,0 +1,98 @@
+"""What the sleep memory puts in the prompt before a model call: a recollection from the adapter.
+
+The weight memory's counterpart of the vector store's retrieved block. A woken 0.5B model answers a
+question asked in the form its sleep trained ("What is the city of X?"), but in its own long agent
+prompt it does not bring that knowledge into the loop by itself (issue 21: the demo answered WRONG
+while the adapter alone answered right). So before the agent's call, the memory:
+
+1. finds the entities the sleeps consolidated (the adapter's sleep-data file: subjects and relations,
+   never its answers) that the task or the latest turns name, as whole words;
+2. asks the model, adapter on, one trained-form question per (entity, relation), batched;
+3. puts the replies that are not declines or tool calls into the system prompt as a labelled block,
+   within :data:`~sleep_agent.settings.AgentSettings.recollection_share` of the budget.
+
+The block is what the weights say, not a copy of the data: the answers come from generation, and can
+be wrong. The result is kept in the graph state (``recollection``) with the adapter version and the
+entities it was made for, and reused while neither changes, so a step costs a recollection only
+after a sleep or when a new consolidated name appears.
+
+Example::
+
+    >>> keys = named_keys(live.path, ["Then answer: where does Samor Fenkarin live?"])
+    >>> recollect(runtime, live.version, keys, 120, count)["lines"]
+    ['The city of Samor Fenkarin is Olvesby.', 'The job of Samor Fenkarin is weaver.']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..consolidation import QA_SYSTEM_PROMPT, answer_questions
+from ..consolidation.engine import SLEEP_DATA_FILE
+from ..consolidation.phrasings import TRAIN
+from ..scoring import is_decline
+
+__all__ = ["HEADER", "MAX_QUESTIONS", "block", "consolidated_keys", "named_keys", "recollect"]
+
+# Questions asked per recollection: the first (entity, relation) pairs in the order named. Each is a
+# generated answer (~1 s on 2 CPU cores in one batch); the block's share of the budget bounds it too.
+MAX_QUESTIONS = 8
+HEADER = "[Recollection] What your memory (adapter v{version}) holds about names in this task; it can be wrong:"
+
+
+def consolidated_keys(folder: str | Path) -> list[tuple[str, str]]:
+    """``(subject, relation)`` of every fact an adapter version consolidated (its sleep-data file,
+    earlier sleeps' facts included), in order; the answers in that file are never read."""
+    path = Path(folder) / SLEEP_DATA_FILE
+    if not path.is_file():
+        return []
+    keys: dict[tuple[str, str], None] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line) if line.strip() else {}
+        if row.get("part") == "probe" and row.get("subject") and row.get("relation"):
+            keys[(row["subject"], row["relation"])] = None
+    return list(keys)
+
+
+def _named(subject: str, text: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(subject.lower()) + r"(?!\w)", text) is not None
+
+
+def _question(subject: str, relation: str) -> str:
+    form = TRAIN["about"][0] if relation == "about" else TRAIN["attribute"][0]
+    return form.format(subject=subject, relation=relation.replace("_", " "))
+
+
+def block(rec: dict | None) -> str:
+    """The prompt text of a recollection (empty when it holds nothing)."""
+    if not rec or not rec.get("lines"):
+        return ""
+    return "\n".join([HEADER.format(version=rec["version"]), *(f"- {line}" for line in rec["lines"])])
+
+
+def named_keys(folder: str | Path, texts: Sequence[str]) -> list[tuple[str, str]]:
+    """The consolidated ``(subject, relation)`` pairs whose subject ``texts`` name as whole words."""
+    seen = " ".join(texts).lower()
+    return [(s, r) for s, r in consolidated_keys(folder) if _named(s, seen)]
+
+
+def recollect(runtime, version: int, keys: Sequence[tuple[str, str]], budget_tokens: int,
+              count: Callable[[str], int]) -> dict:
+    """Ask the model (adapter ``version`` active on ``runtime``) about ``keys`` (:func:`named_keys`);
+    the replies that fit ``budget_tokens`` as counted by ``count``: ``{"version", "entities", "lines"}``."""
+    rec = {"version": version, "entities": list(dict.fromkeys(s for s, _ in keys)), "lines": []}
+    if not keys or budget_tokens <= 0:
+        return rec
+    replies = answer_questions(runtime, [_question(s, r) for s, r in keys[:MAX_QUESTIONS]], QA_SYSTEM_PROMPT)
+    for reply in replies:
+        text = str(reply).strip()
+        if not text or reply.tool_call or is_decline(text):
+            continue
+        candidate = {**rec, "lines": rec["lines"] + [text]}
+        if count(block(candidate)) > budget_tokens:
+            break
+        rec = candidate
+    return rec

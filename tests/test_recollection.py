@@ -1,0 +1,63 @@
+"""The sleep memory's recollection block (issue 21): before a model call, what the adapter says about
+the consolidated names in the task and the latest turns goes into the prompt, within its share of the
+budget, and only names a sleep consolidated are asked about. Tiny random model (plumbing only): its
+replies are noise, so the tests check which questions are asked, the budget and the caching, not
+whether the answers are right (docs and the demo measure that on the default model)."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage
+
+from sleep_agent import AgentSettings, LocalChatModel, SleepConfig
+from sleep_agent.adapters import Thread
+from sleep_agent.consolidation import consolidate
+from sleep_agent.memory.base import MemoryContext
+from sleep_agent.memory.recollection import block, consolidated_keys, named_keys, recollect
+from sleep_agent.memory.sleep import SleepMemory
+from sleep_agent_benchmarks.world import World
+
+
+def _slept_thread(tiny_runtime, tmp_path) -> tuple[Thread, World]:
+    world = World(seed=5, people=2, companies=1)
+    thread = Thread("rec", root=tmp_path)
+    consolidate(tiny_runtime, thread.store, world.trajectory(), config=SleepConfig(passes=1, validate=False,
+                                                                                  self_study=0))
+    return thread, world
+
+
+def test_only_consolidated_names_are_asked_about_and_the_block_fits_its_share(tiny_runtime, tmp_path):
+    thread, world = _slept_thread(tiny_runtime, tmp_path)
+    live = thread.latest()
+    person = world.names[1]
+    assert (person, "city") in consolidated_keys(live.path)
+    keys = named_keys(live.path, [f"Then answer: where does {person.upper()} live?"])
+    assert keys and {s for s, _ in keys} == {person}  # whole-word, case-insensitive; nobody else
+    assert named_keys(live.path, ["Where does Ana Reyes live?"]) == []  # a name no sleep consolidated
+
+    llm = LocalChatModel.from_runtime(tiny_runtime)
+    tiny_runtime.activate_adapter(live.path)
+    for budget in (0, 40, 200):
+        rec = recollect(tiny_runtime, live.version, keys, budget, llm.get_num_tokens)
+        assert rec["entities"] == [person] and llm.get_num_tokens(block(rec)) <= budget
+        if budget == 0:
+            assert rec["lines"] == [] and block(rec) == ""
+    tiny_runtime.deactivate_adapter()
+
+
+def test_the_sleep_memory_recollects_once_per_version_and_names(tiny_runtime, tmp_path):
+    thread, world = _slept_thread(tiny_runtime, tmp_path)
+    llm = LocalChatModel.from_runtime(tiny_runtime)
+    ctx = MemoryContext(AgentSettings(context_budget=600), thread, llm, "You are an agent.")
+    memory = SleepMemory()
+    state = {"messages": [HumanMessage(f"Answer: where does {world.names[1]} live?"), AIMessage("ok")]}
+    thread.activate(tiny_runtime)
+    first = memory.prepare(state, ctx)["recollection"]
+    assert first["version"] == 1 and first["entities"] == [world.names[1]]
+    assert memory.prepare({**state, "recollection": first}, ctx) == {}  # cached: same version, same names
+    assert block(first) in (memory.context({**state, "recollection": first}, ctx) or "")
+    nobody = {"messages": [HumanMessage("List the files."), AIMessage("ok")], "recollection": first}
+    assert memory.prepare(nobody, ctx)["recollection"]["lines"] == []  # no consolidated name: empty block
+    off = MemoryContext(AgentSettings(context_budget=600, recollection_share=0), thread, llm, "")
+    assert memory.prepare(state, off) == {} and memory.prepare({**state, "recollection": first}, off) == {
+        "recollection": None}
+    tiny_runtime.deactivate_adapter()
