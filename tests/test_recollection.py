@@ -6,6 +6,7 @@ whether the answers are right (docs and the demo measure that on the default mod
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from sleep_agent import AgentSettings, LocalChatModel, SleepConfig
@@ -17,16 +18,18 @@ from sleep_agent.memory.sleep import SleepMemory
 from sleep_agent_benchmarks.world import World
 
 
-def _slept_thread(tiny_runtime, tmp_path) -> tuple[Thread, World]:
+@pytest.fixture(scope="module")
+def slept(tiny_runtime, tmp_path_factory) -> tuple[Thread, World]:
+    """A thread after one sleep (one published version) over a small world."""
     world = World(seed=5, people=2, companies=1)
-    thread = Thread("rec", root=tmp_path)
+    thread = Thread("rec", root=tmp_path_factory.mktemp("rec"))
     consolidate(tiny_runtime, thread.store, world.trajectory(), config=SleepConfig(passes=1, validate=False,
                                                                                   self_study=0))
     return thread, world
 
 
-def test_only_consolidated_names_are_asked_about_and_the_block_fits_its_share(tiny_runtime, tmp_path):
-    thread, world = _slept_thread(tiny_runtime, tmp_path)
+def test_only_consolidated_names_are_asked_about_and_the_block_fits_its_share(tiny_runtime, slept):
+    thread, world = slept
     live = thread.latest()
     person = world.names[1]
     assert (person, "city") in consolidated_keys(live.path)
@@ -44,8 +47,8 @@ def test_only_consolidated_names_are_asked_about_and_the_block_fits_its_share(ti
     tiny_runtime.deactivate_adapter()
 
 
-def test_the_sleep_memory_recollects_once_per_version_and_names(tiny_runtime, tmp_path):
-    thread, world = _slept_thread(tiny_runtime, tmp_path)
+def test_the_sleep_memory_recollects_once_per_version_and_names(tiny_runtime, slept):
+    thread, world = slept
     llm = LocalChatModel.from_runtime(tiny_runtime)
     ctx = MemoryContext(AgentSettings(context_budget=600), thread, llm, "You are an agent.")
     memory = SleepMemory()
