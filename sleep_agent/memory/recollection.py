@@ -45,14 +45,18 @@ HEADER = "[Recollection] What your memory (adapter v{version}) holds about names
 
 def consolidated_keys(folder: str | Path) -> list[tuple[str, str]]:
     """``(subject, relation)`` of every fact an adapter version consolidated (its sleep-data file,
-    earlier sleeps' facts included), in order; the answers in that file are never read."""
+    earlier sleeps' facts included), in order; the answers in that file are never read.
+
+    ``about`` facts (what the text said about an entity, whole sentences) are left out: in the first
+    demo run with them the block held a garbled copy of a record ("Record 2 of 7: Samor Fenkarin
+    lives in ...") and the woken model wrote such a record as its reply instead of calling the tool."""
     path = Path(folder) / SLEEP_DATA_FILE
     if not path.is_file():
         return []
     keys: dict[tuple[str, str], None] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else {}
-        if row.get("part") == "probe" and row.get("subject") and row.get("relation"):
+        if row.get("part") == "probe" and row.get("subject") and row.get("relation") not in (None, "", "about"):
             keys[(row["subject"], row["relation"])] = None
     return list(keys)
 
@@ -62,8 +66,7 @@ def _named(subject: str, text: str) -> bool:
 
 
 def _question(subject: str, relation: str) -> str:
-    form = TRAIN["about"][0] if relation == "about" else TRAIN["attribute"][0]
-    return form.format(subject=subject, relation=relation.replace("_", " "))
+    return TRAIN["attribute"][0].format(subject=subject, relation=relation.replace("_", " "))
 
 
 def block(rec: dict | None) -> str:

@@ -26,12 +26,12 @@ from collections.abc import Callable, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage
 
+from ..call_text import call_signature
 from ..consolidation import ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions, consolidate
 from ..crashpoints import crash_point
 from ..models.messages import content_text
 from ..turns import choose_eviction, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
-from ..call_text import call_signature
 from .recollection import block, named_keys, recollect
 from .wake_note import wake_note
 
@@ -63,8 +63,7 @@ class SleepMemory(MemoryStrategy):
         if old.get("version") == live.version and old.get("entities") == list(dict.fromkeys(s for s, _ in keys)):
             return {}
         budget = int(share * ctx.settings.context_budget)
-        count = lambda text: ctx.llm.get_num_tokens(text)  # noqa: E731
-        return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, count)}
+        return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, ctx.llm.get_num_tokens)}
 
     def context(self, state: dict, ctx: MemoryContext) -> str | None:
         parts = [state.get("memory_note") or "", block(state.get("recollection"))]
