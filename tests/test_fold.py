@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sleep_agent import SleepConfig
+from sleep_agent import AdapterStore, SleepConfig
 from sleep_agent.consolidation.trainer import _prepare_peft, save_trained_adapter
 
 
@@ -34,9 +34,10 @@ def adapter_dir(tiny_runtime, tmp_path):
     for name, p in pm.named_parameters():  # a visibly non-zero adapter
         if "lora_B" in name:
             p.data.normal_(0, 0.05)
-    save_trained_adapter(tiny_runtime, tmp_path)
+    # published through a store: the runtime loads only folders that pass the store's checks
+    version = AdapterStore("fold", root=tmp_path).publish(lambda d: save_trained_adapter(tiny_runtime, d), {})
     tiny_runtime.deactivate_adapter()
-    yield tmp_path
+    yield version.path
     tiny_runtime.deactivate_adapter()
 
 
