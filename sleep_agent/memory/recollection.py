@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from ..consolidation import QA_SYSTEM_PROMPT, answer_questions
@@ -50,15 +51,20 @@ def consolidated_keys(folder: str | Path) -> list[tuple[str, str]]:
     ``about`` facts (what the text said about an entity, whole sentences) are left out: in the first
     demo run with them the block held a garbled copy of a record ("Record 2 of 7: Samor Fenkarin
     lives in ...") and the woken model wrote such a record as its reply instead of calling the tool."""
+    return list(_keys_of(str(folder)))
+
+
+@lru_cache(maxsize=16)  # read once per version: a published version folder never changes
+def _keys_of(folder: str) -> tuple[tuple[str, str], ...]:
     path = Path(folder) / SLEEP_DATA_FILE
     if not path.is_file():
-        return []
+        return ()
     keys: dict[tuple[str, str], None] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else {}
         if row.get("part") == "probe" and row.get("subject") and row.get("relation") not in (None, "", "about"):
             keys[(row["subject"], row["relation"])] = None
-    return list(keys)
+    return tuple(keys)
 
 
 def _named(subject: str, text: str) -> bool:
