@@ -98,7 +98,12 @@ def cmd_run(args) -> int:
     return 0
 
 
-DEMO_BUDGET = 600  # tokens: small enough that 7 records overflow the window twice
+# The demo's window and task. At 680 tokens the fixed prompt (system prompt, the next_record and
+# recall schemas, task: ~320 tokens) leaves room for 4 records before the first sleep; after a wake
+# (wake note and recollection block added: ~430) for 2 more, so 7 records take 2 sleeps and record 1
+# leaves the window at the first. At 600, the fixed prompt left no room after waking: a sleep per record.
+DEMO_BUDGET = 680
+DEMO_RECORDS = 7
 
 
 def cmd_demo(args) -> int:
@@ -319,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="the main job: a long task with several sleeps, answer checked")
     agent_flags(d)
     d.add_argument("--seed", type=int, default=7, help="seed of the made-up archive")
-    d.add_argument("--records", type=int, default=7, help="records to read (1..12); more records, more sleeps")
+    d.add_argument("--records", type=int, default=DEMO_RECORDS, help="records to read (1..12); more records, more sleeps")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("run", help="run the agent on a task (workspace files, calculator, notes)")

@@ -54,6 +54,11 @@ def _journal(data: Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
+def _reads(data: Path) -> int:
+    path = data / "journal.txt"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
 def _graph(rt, data: Path, *, interrupt_after=None, interrupt_before=None):
     from langchain_core.tools import StructuredTool
 
@@ -72,8 +77,10 @@ def _graph(rt, data: Path, *, interrupt_after=None, interrupt_before=None):
         return text, {"name": p.name, "city": p.city, "job": p.job}
 
     tool = StructuredTool.from_function(read_record, response_format="content_and_artifact")
+    # The next record continues the thread's own count (journaled reads), not this process's call
+    # count: a restarted process re-reading record 1 would give a sleep with nothing new to learn.
     llm = ScriptedChatModel.from_runtime(
-        rt, script=lambda prompt, n: json.dumps({"name": "read_record", "arguments": {"n": n % 12 + 1}}))
+        rt, script=lambda prompt, n: json.dumps({"name": "read_record", "arguments": {"n": _reads(data) % 12 + 1}}))
     graph = build_agent(llm, [tool], data_dir=data, recall=False, settings=SETTINGS).compile(
         checkpointer=sqlite_checkpointer(data / "checkpoints.sqlite"),
         interrupt_after=interrupt_after, interrupt_before=interrupt_before)
@@ -141,6 +148,7 @@ def resume(rt, data: Path) -> None:
     report["final"] = {
         "steps": state["steps"], "sleeps": [s["sleep"] for s in state.get("sleeps", [])],
         "sleep_versions": [s["version"] for s in state.get("sleeps", [])],
+        "sleep_skipped": [bool(s.get("skipped")) for s in state.get("sleeps", [])],
         "messages": _messages(state), "history_ids": _history_ids(graph), "trajectories": _trajectories(data),
         "journal": [json.loads(line) for line in (data / "journal.txt").read_text().splitlines()],
         "latest": latest.version if latest else None,

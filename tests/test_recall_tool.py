@@ -49,8 +49,8 @@ def test_wake_note_tells_about_recall_and_rejected_sleeps():
 def test_wake_note_stays_short_however_many_calls_were_consolidated():
     calls = [f"lookup(name='Person {i}')" for i in range(200)]
     note = wake_note(9, 9, calls)
-    assert "(200)" in note and "the last 8:" in note
-    assert "Person 199" in note and "Person 191" not in note and len(note) < 900
+    assert "(200)" in note and "the last 4:" in note
+    assert "Person 199" in note and "Person 195" not in note and len(note) < 500
 
 
 def test_gate_declines_unfamiliar_names_and_asks_the_base_model_the_rest(tiny_runtime, monkeypatch, tmp_path):

@@ -3,12 +3,15 @@ answer before. Real LoRA training on a real model (smollm2-135m, the fast one) -
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import AdapterStore, LocalRuntime
 from sleep_agent import SleepConfig
 from sleep_agent.consolidation import answer_question, consolidate
+from sleep_agent.consolidation.engine import FACTS_FILE
 from sleep_agent.scoring import is_correct
 from sleep_agent_tools import RecordArchive
 
@@ -44,7 +47,12 @@ def test_one_sleep_teaches_facts_the_model_did_not_know(smol, tmp_path):
     # the sleep is recorded: a verified adapter version with its training stats
     latest = store.latest()
     assert latest.version == report.version == 1
-    assert latest.manifest["data_parts"]["probe"] == 5 * 2 * 4  # 5 people x (city, job) x 4 phrasings
+    # every person's city and job became a fact of the version, read from the plain-text record
+    learned = [json.loads(line) for line in (latest.path / FACTS_FILE).read_text().splitlines()]
+    attributes = {(f["subject"], f["relation"], f["answer"]) for f in learned if f["kind"] == "attribute"}
+    assert attributes == {(p.name, r, getattr(p, r)) for p in archive.people for r in ("city", "job")}
+    # ...each trained in 4 phrasings (5 people x 2 relations x 4), besides the records' `about` sentences
+    assert latest.manifest["data_parts"]["probe"] >= 5 * 2 * 4
     assert latest.manifest["loss_curve"][-1] < latest.manifest["loss_curve"][0]
 
     smol.deactivate_adapter()  # the base model alone still does not know them

@@ -28,8 +28,9 @@ NOTHING_STORED = "Nothing is stored in memory yet (no sleep has happened in this
 
 
 class _RecallArgs(BaseModel):
-    question: str = Field(description="A question about something seen earlier in this task, e.g. "
-                                      "'What is the city of Samor Fenkarin?'")
+    # Short texts: the schema is in every prompt (at the demo's 600-token budget, the longer ones
+    # cost 109 tokens, more than a whole tool turn).
+    question: str = Field(description="e.g. 'What is the city of Samor Fenkarin?'")
 
 
 def make_recall_tool(cfg: AgentConfig) -> BaseTool:
@@ -42,5 +43,4 @@ def make_recall_tool(cfg: AgentConfig) -> BaseTool:
 
     return StructuredTool.from_function(
         recall, name=RECALL_TOOL, args_schema=_RecallArgs,
-        description="Ask your memory about results that have left the window (after a sleep). "
-                    "Give one question about one person or thing; the answer comes from your memory.")
+        description="Ask your memory one question about an earlier result that is no longer shown.")

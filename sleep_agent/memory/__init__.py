@@ -14,7 +14,7 @@ from ..names import MEMORY_NAMES
 from ..turns import choose_eviction, group_turns, split_keep_last, split_task
 from .base import ContextOverflowError, MemoryContext, MemoryStrategy, Overflow, Sleep, Update
 from .full import FullMemory
-from .sleep import RECALL_TOOL, SleepMemory
+from .sleep import RECALL_TOOL, WAKE_ROOM_TURNS, SleepMemory
 from .step import MemoryStep, apply_update, build_prompt, memory_step, truncate_tool_results
 from .summary import SummaryMemory
 from .vector import RETRIEVED_HEADER, VectorMemory
@@ -46,6 +46,7 @@ __all__ = [
     "Overflow",
     "Sleep",
     "SleepMemory",
+    "WAKE_ROOM_TURNS",
     "SummaryMemory",
     "Update",
     "VectorMemory",

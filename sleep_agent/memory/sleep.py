@@ -3,8 +3,9 @@
 The memory owns the whole sleep except its graph plumbing:
 
 - :meth:`SleepMemory.on_overflow` picks the turns to consolidate (the shared eviction rule, evicting
-  at least ``min_sleep_share`` of the budget, since a sleep costs about the same whatever it learns)
-  and answers :class:`~.base.Sleep`;
+  at least ``min_sleep_share`` of the budget, since a sleep costs about the same whatever it learns,
+  and keeping fewer of the last turns when the woken prompt would otherwise have no room for
+  :data:`WAKE_ROOM_TURNS` more) and answers :class:`~.base.Sleep`;
 - :meth:`SleepMemory.sleep` consolidates them (:func:`sleep_agent.consolidation.consolidate`: sleep
   data, LoRA training, validation, atomic publish) and returns the state update that clears them and
   leaves the wake note. The graph's sleep node writes the turns ahead to disk first and streams the
@@ -24,30 +25,75 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage
+from langchain_core.messages import AIMessage, BaseMessage, RemoveMessage, SystemMessage
 
 from ..call_text import call_signature
 from ..consolidation import ANSWER_TOKENS, QA_SYSTEM_PROMPT, EntityGate, Reply, answer_questions, consolidate
 from ..crashpoints import crash_point
 from ..models.messages import content_text
-from ..turns import choose_eviction, split_task
+from ..turns import choose_eviction, group_turns, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
 from .recollection import block, named_keys, recollect
 from .wake_note import wake_note
 
-__all__ = ["RECALL_TOOL", "SleepMemory"]
+__all__ = ["RECALL_TOOL", "SleepMemory", "WAKE_ROOM_TURNS"]
 
 RECALL_TOOL = "recall"  # the tool that asks the adapter (sleep_agent.graph.recall_tool)
 RECENT_MESSAGES = 4     # the latest messages whose names the recollection looks for (besides the task)
+WAKE_ROOM_TURNS = 2     # turns the prompt must have room for after a wake (else the next step sleeps again)
+
+
+def _calls_of(state: dict, evicted: Sequence[BaseMessage]) -> list[str]:
+    """Every consolidated call's signature once ``evicted`` is consolidated (for the wake note)."""
+    return list(state.get("consolidated_calls") or []) + [
+        call_signature(c["name"], c.get("args")) for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
 
 
 class SleepMemory(MemoryStrategy):
     name = "sleep"
 
-    def evict(self, body, ctx: MemoryContext):
+    def evict(self, body, ctx: MemoryContext, state: dict | None = None):
+        """The turns a sleep consolidates: the shared rule, keeping fewer of the last turns when the
+        prompt after waking would otherwise leave no room for :data:`WAKE_ROOM_TURNS` more turns."""
         s = ctx.settings
-        return choose_eviction(body, s.keep_last_turns, int(s.min_sleep_share * s.context_budget),
+        keep = self.turns_to_keep(body, ctx, state or {})
+        return choose_eviction(body, keep, int(s.min_sleep_share * s.context_budget),
                                lambda ms: ctx.count(ms, with_tools=False))
+
+    def wake_prompt_tokens(self, state: dict, evicted: Sequence[BaseMessage], ctx: MemoryContext) -> int:
+        """Tokens of the prompt right after a sleep over ``evicted``, before any kept turn: system
+        prompt, tool schemas and task, the wake note it will leave, and the recollection block at
+        its cap (its lines are known only once the new version answers)."""
+        pinned, _ = split_task(state.get("messages") or [])
+        calls = _calls_of(state, evicted)
+        note = wake_note(len(state.get("sleeps") or []) + 1, 9999, calls, recall=self._has_recall(ctx))
+        fixed = ctx.count([SystemMessage(f"{ctx.system_prompt}\n\n{note}"), *pinned])
+        return fixed + int(ctx.settings.recollection_share * ctx.settings.context_budget)
+
+    def turns_to_keep(self, body: Sequence[BaseMessage], ctx: MemoryContext, state: dict) -> int:
+        """``keep_last_turns``, or fewer (down to 0) so that after waking the prompt has room under the
+        high-water mark for :data:`WAKE_ROOM_TURNS` turns of the window's mean size.
+
+        Without this the fixed part of the prompt (schemas, task, wake note, recollection) plus the
+        kept turn stood at 622 of the demo's 600 tokens, and the agent slept after every record."""
+        s = ctx.settings
+        turns = group_turns(body)
+        if not turns or s.keep_last_turns <= 0:
+            return max(s.keep_last_turns, 0)
+        sizes = [ctx.count(t, with_tools=False) for t in turns]
+        mean = sum(sizes) / len(sizes)
+        room = s.high_water * s.context_budget - WAKE_ROOM_TURNS * mean
+        keep = min(s.keep_last_turns, len(turns) - 1)
+        while keep > 0:
+            kept = [m for t in turns[-keep:] for m in t]
+            if self.wake_prompt_tokens(state, body[:len(body) - len(kept)], ctx) + sum(sizes[-keep:]) <= room:
+                break
+            keep -= 1
+        return keep
+
+    @staticmethod
+    def _has_recall(ctx: MemoryContext) -> bool:
+        return any(t.get("function", {}).get("name") == RECALL_TOOL for t in ctx.tools)
 
     def prepare(self, state: dict, ctx: MemoryContext) -> dict:
         """The recollection block's content (:mod:`.recollection`), recomputed only when the live
@@ -70,7 +116,7 @@ class SleepMemory(MemoryStrategy):
         return "\n\n".join(p for p in parts if p) or None
 
     def on_overflow(self, state, body, ctx: MemoryContext) -> Overflow:
-        evicted = self.evict(body, ctx)
+        evicted = self.evict(body, ctx, state)
         # Nothing but the turn in progress: there is nothing to consolidate, and a sleep over no
         # turns would train on the task alone. The window stays over the mark until a turn ends.
         return Sleep(evicted) if evicted else Update()
@@ -88,16 +134,13 @@ class SleepMemory(MemoryStrategy):
                              progress=progress)
         crash_point("sleep_after_publish")  # published and live, window not yet cleared
 
-        calls = list(state.get("consolidated_calls") or [])
-        calls += [call_signature(c["name"], c.get("args"))
-                  for m in evicted if isinstance(m, AIMessage) for c in m.tool_calls]
+        calls = _calls_of(state, evicted)
         # at_step: the agent step the sleep followed, so the first step after waking can be told apart
         info = {**report.to_dict(), "sleep": index, "trajectory_file": trajectory_file,
                 "span": [start, start + len(evicted)], "at_step": state.get("steps", 0)}
-        has_recall = any(t.get("function", {}).get("name") == RECALL_TOOL for t in ctx.tools)
         return {
             "messages": [RemoveMessage(id=m.id) for m in evicted],
-            "memory_note": wake_note(index, report.version, calls, report.rejected, recall=has_recall),
+            "memory_note": wake_note(index, report.version, calls, report.rejected, recall=self._has_recall(ctx)),
             "consolidated_calls": calls,
             "sleeps": list(state.get("sleeps") or []) + [info],
             "adapter_version": report.version,

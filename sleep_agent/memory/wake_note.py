@@ -8,8 +8,10 @@ __all__ = ["MAX_LISTED_CALLS", "wake_note"]
 
 # Distinct consolidated calls listed in the wake note, the most recent ones (the count covers all).
 # The note sits in every later prompt: listing all of a long run's calls filled a small window and
-# made the agent sleep again after a turn or two; the last few say where to go on.
-MAX_LISTED_CALLS = 8
+# made the agent sleep again after a turn or two; the last few say where to go on. At the demo's
+# budget (600 tokens) the old, longer note (86 tokens for 3 calls) and 8 listed calls left no room for
+# a turn after waking, so the agent slept after every record.
+MAX_LISTED_CALLS = 4
 
 
 def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list[str] | None = None, *,
@@ -26,12 +28,9 @@ def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list
     if len(counts) > len(listed):
         done = f"the last {len(listed)}: {done}"
     where = f"adapter v{version}" if version else "no adapter yet"
-    caveat = (" The last sleep could not store its results reliably, so the most recent of them may be "
-              "missing from your memory." if rejected else "")
+    caveat = " The last sleep could not store the newest of them: they may be missing." if rejected else ""
     return (
-        f"[Memory] You have slept {sleeps} time(s) to free your context window. The results of your "
-        f"earlier tool calls are no longer shown: they are stored in your memory ({where}), "
-        f"so answer questions about them from memory.{caveat} Tool calls done so far ({len(calls)}): "
-        f"{done}. Continue the task from where you left off."
-        + (" When you need an earlier result, call recall with a question about it." if recall else "")
+        f"[Memory] You have slept {sleeps} time(s). Your tool calls so far ({len(calls)}): {done}. "
+        f"Their results are in your memory ({where}), no longer shown.{caveat} Continue the task."
+        + (" To see an earlier result, call recall with a question." if recall else "")
     )
