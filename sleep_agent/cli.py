@@ -55,7 +55,7 @@ def cmd_models(args) -> int:
 
 def _settings(args, **overrides) -> dict:
     keys = {"memory": args.memory, "context_budget": args.budget, "sleep_passes": args.passes,
-            "sleep_lr": args.lr}
+            "sleep_lr": args.lr, "act_with_adapter": args.act_with_adapter or None}
     return {k: v for k, v in {**keys, **overrides}.items() if v is not None}
 
 
@@ -318,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--budget", type=int, default=None, help="context budget in tokens")
         sp.add_argument("--passes", type=int, default=None, help="sleep duration N (passes over the sleep data)")
         sp.add_argument("--lr", type=float, default=None, help="LoRA learning rate of the sleep")
+        sp.add_argument("--act-with-adapter", action="store_true",
+                        help="the agent's own replies decode with the adapter on (default: the adapter is "
+                             "read through the recollection block and recall; replies decode with the base)")
         sp.add_argument("--checkpoint", default=None, help="SQLite checkpoint file (default in $SLEEP_AGENT_HOME)")
         sp.add_argument("--json", action="store_true", help="print one JSON object at the end")
 

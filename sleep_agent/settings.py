@@ -169,11 +169,21 @@ class AgentSettings:
     # turns. 0 turns it off. Trap: the window's high-water mark counts the block, so a large share
     # leaves fewer turns between sleeps.
     recollection_share: float = 0.15
+    # Decode the agent's own replies with the thread's adapter on. Off (the default), the adapter is
+    # the memory and is read through the recollection block and the recall tool (both decode with
+    # it on), while the agent's replies decode with the base model, so a sleep never costs the agent
+    # its skills. Measured on the demo (docs/demo.md): with the adapter on, the woken 0.5B model
+    # echoed its task or called tools instead of answering, although the block held the right city;
+    # with it off, the same prompt was answered right. Trap: with it on and no recollection
+    # (recollection_share 0) the agent must carry the facts into its loop by itself, which the 0.5B
+    # model did not.
+    act_with_adapter: bool = False
     # How the sleep trains and validates the adapter (SleepConfig documents each knob).
     sleep: SleepConfig = field(default_factory=SleepConfig)
     # Fold the adapter into the base weights while awake (models/fold.py): woken decoding runs a plain
     # model, as fast as the base, for a copy of the adapted layers' weights (~0.7 GB for the 0.5B
-    # model; docs/performance.md). Turn it off where memory is tighter than decode time.
+    # model; docs/performance.md). Turn it off where memory is tighter than decode time. Only used
+    # with act_with_adapter: otherwise the agent decodes with the base and nothing is folded.
     merge_adapter: bool = True
     # Agent steps (model calls) before the run stops, so a looping model cannot run forever.
     max_steps: int = 60
@@ -215,6 +225,7 @@ class AgentSettings:
         need(isinstance(self.sleep, SleepConfig), "sleep", "a SleepConfig (or a dict of its fields)")
         self.sleep.validate_values()
         need(isinstance(self.merge_adapter, bool), "merge_adapter", "true or false")
+        need(isinstance(self.act_with_adapter, bool), "act_with_adapter", "true or false")
         need(_is_int(self.max_steps) and 1 <= self.max_steps <= 10_000, "max_steps", "1..10000")
         need(_is_int(self.max_tool_calls_per_step) and 1 <= self.max_tool_calls_per_step <= 64,
              "max_tool_calls_per_step", "1..64")

@@ -28,8 +28,8 @@ Script = Callable[[list[BaseMessage], int], str]  # (prompt messages, call numbe
 
 class ScriptedChatModel(LocalChatModel):
     """``script(prompt, n)`` gives the raw text of the n-th reply; ``calls`` records each call's
-    prompt, raw text, the tools bound (None: none) and the adapter that was active
-    (``rt.adapter_path``) when it was made."""
+    prompt, raw text, the tools bound (None: none), the thread's adapter that was loaded
+    (``rt.adapter_path``) when it was made and whether it shaped the reply (``adapter_on``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -48,7 +48,8 @@ class ScriptedChatModel(LocalChatModel):
                   max_new_tokens=None, max_tool_calls=None, **kwargs) -> ChatResult:
         text = self.script(list(messages), len(self.calls))
         self.calls.append({"prompt": list(messages), "text": text, "tools": tools,
-                           "adapter": self.runtime.adapter_path if self.runtime else None})
+                           "adapter": self.runtime.adapter_path if self.runtime else None,
+                           "adapter_on": bool(self.runtime and self.runtime.adapter_enabled)})
         content, calls, invalid, usage, meta = self._message(text, tools, 0, 0)
         msg = AIMessage(content=content, tool_calls=calls, invalid_tool_calls=invalid,
                         usage_metadata=usage, response_metadata=meta)

@@ -30,14 +30,19 @@ SETTINGS = {"context_budget": DEMO_BUDGET, "keep_last_turns": 1,
             "sleep": {"passes": 1, "validate": False, "self_study": 0}}
 
 
-def test_the_demo_task_sleeps_a_few_times_and_never_right_after_waking(tiny_runtime, tmp_path):
+def _demo_task(runtime, data, **settings):
     archive = RecordArchive(seed=0, size=DEMO_RECORDS)
     call = json.dumps({"name": "next_record", "arguments": {}})
-    llm = ScriptedChatModel.from_runtime(tiny_runtime, script=lambda prompt, n: call)
-    graph = build_agent(llm, [archive.tool()], data_dir=tmp_path, settings=SETTINGS).compile()
+    llm = ScriptedChatModel.from_runtime(runtime, script=lambda prompt, n: call)
+    graph = build_agent(llm, [archive.tool()], data_dir=data, settings={**SETTINGS, **settings}).compile()
     task = f"Read all {DEMO_RECORDS} records with next_record, then say where {archive.people[0].name} lives."
     state = graph.invoke({"messages": [("user", task)]}, {"configurable": {"thread_id": "room"},
                                                           "recursion_limit": 200}, context={"max_steps": 20})
+    return state, llm
+
+
+def test_the_demo_task_sleeps_a_few_times_and_never_right_after_waking(tiny_runtime, tmp_path):
+    state, llm = _demo_task(tiny_runtime, tmp_path)
     sleeps = state["sleeps"]
     assert 1 <= len(sleeps) <= 3, [s["at_step"] for s in sleeps]
     steps_between = [b["at_step"] - a["at_step"] for a, b in zip(sleeps, sleeps[1:])]
@@ -45,6 +50,16 @@ def test_the_demo_task_sleeps_a_few_times_and_never_right_after_waking(tiny_runt
     assert state["tools_done"] and not state["messages"][-1].tool_calls  # it read all and answered
     # every prompt the model saw fit the budget
     assert max(llm.get_num_tokens_from_messages(c["prompt"], tools=c["tools"]) for c in llm.calls) <= DEMO_BUDGET
+    # By default the adapter is read through the recollection, and the agent decodes with the base:
+    # after the first sleep the thread's adapter is loaded for every call but never shapes a reply.
+    woken = [c for c in llm.calls if c["adapter"]]
+    assert woken and not any(c["adapter_on"] for c in woken)
+
+
+def test_act_with_adapter_decodes_the_agent_with_the_adapter_on(tiny_runtime, tmp_path):
+    state, llm = _demo_task(tiny_runtime, tmp_path, act_with_adapter=True)
+    woken = [c for c in llm.calls if c["adapter"]]
+    assert state["sleeps"] and woken and all(c["adapter_on"] for c in woken)
 
 
 def _turns(archive: RecordArchive, n: int) -> list:

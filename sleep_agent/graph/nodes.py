@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
@@ -51,14 +53,17 @@ def make_agent_node(cfg: AgentConfig):
         # A small model can loop on a call whose result no longer changes, or call again after a
         # tool said it is done; then it answers with no tools bound, so it must reply in words.
         model, stuck, done = bound, state.get("repeats", 0) >= REPEAT_LIMIT - 1, state.get("tools_done", False)
-        with cfg.runtime().lock:  # this thread's adapter and the generation, atomically
-            live = ctx.thread.activate(cfg.runtime(), settings.merge_adapter)
-            prepared = strategy.prepare(state, ctx)  # e.g. the sleep memory's recollection
+        rt = cfg.runtime()
+        with rt.lock:  # this thread's adapter and the generation, atomically
+            # Folding pays only when the agent itself decodes with the adapter (settings.act_with_adapter).
+            live = ctx.thread.activate(rt, settings.merge_adapter and settings.act_with_adapter)
+            prepared = strategy.prepare(state, ctx)  # e.g. the sleep memory's recollection (adapter on)
             prompt = build_prompt(strategy, {**state, **prepared}, ctx)
             if stuck or done:
                 model, prompt = cfg.llm, prompt + [HumanMessage(DONE_NOTE if done else LOOP_NOTE)]
-            reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
-                                            max_tool_calls=settings.max_tool_calls_per_step)
+            with nullcontext() if settings.act_with_adapter else rt.adapter_disabled():
+                reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
+                                                max_tool_calls=settings.max_tool_calls_per_step)
         sleeps = state.get("sleeps") or []
         if sleeps and sleeps[-1].get("at_step") == state.get("steps", 0):
             crash_point("wake")  # first reply after a sleep, on the new adapter, not yet checkpointed
