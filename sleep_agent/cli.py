@@ -126,12 +126,22 @@ def cmd_demo(args) -> int:
     config = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     summary = run_live(graph, {"messages": [("user", task)]}, config, settings, quiet=args.json)
     sleeps = graph.get_state(config).values.get("sleeps") or []
-    summary.update(thread=thread, expected=first.city, records_read=archive.position_of(thread),
+    summary.update(thread=thread, seed=args.seed, mode="adapter on" if args.act_with_adapter else "base + recollection",
+                   expected=first.city, records_read=archive.position_of(thread),
                    right=is_correct(summary["answer"], first.city),
                    record1_left_at_sleep=_left_at_sleep(sleeps, f"Record 1 of {args.records}: {first.name}"),
                    sleep_reports=[{"facts": s.get("facts"), "seconds": (s.get("seconds") or {}).get("total"),
                                    "version": s.get("version"), "skipped": s.get("skipped") or "",
                                    "rejected": s.get("rejected") or []} for s in sleeps])
+    if args.out:
+        import torch
+        from sleep_agent_benchmarks.demo_runs import record_run
+
+        from .models.loading import pick_dtype
+
+        machine = (torch.cuda.get_device_name() if torch.cuda.is_available() else
+                   f"{os.cpu_count()} CPU cores, {str(pick_dtype('cpu')).removeprefix('torch.')}")
+        print(f"[run recorded in {record_run(Path(args.out), summary, machine=machine)}]", file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
         return 0 if summary["sleeps"] >= 1 else 1
@@ -327,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="the main job: a long task with several sleeps, answer checked")
     agent_flags(d)
     d.add_argument("--seed", type=int, default=7, help="seed of the made-up archive")
+    d.add_argument("--out", default=None, help="folder to add this run to (demo-runs.jsonl, demo.md: every seed)")
     d.add_argument("--records", type=int, default=DEMO_RECORDS, help="records to read (1..12); more records, more sleeps")
     d.set_defaults(func=cmd_demo)
 

@@ -153,6 +153,34 @@ def test_an_updated_value_replaces_the_old_one_within_and_across_sleeps():
     assert any("42" in a for a in answers) and not any("17" in a for a in answers)
 
 
+def test_judge_has_no_ratchet_sleeps_each_one_question_worse_are_refused_once_past_the_base():
+    """On main before this each sleep was compared with the previous version only: general accuracy
+    could fall one question per sleep forever with every sleep published."""
+    base = {"general": 5 / 6}
+    counts = {"general": 6, "heldout": 4, "unknown": 4}
+    prev, verdicts = dict(base), []
+    for general in (4 / 6, 3 / 6, 2 / 6):  # one question worse than the previous version each time
+        reasons = judge(Scores(heldout=1.0, general=general, counts=counts), prev, base=base)
+        verdicts.append(reasons)
+        if not reasons:
+            prev = {"general": general}
+    assert verdicts[0] == []  # one question from the base: noise
+    assert verdicts[1] == ["general accuracy fell from 0.83 to 0.50 (the base model's)"]
+    # the refused sleep did not become the reference: the next is judged against 4/6 and the base
+    assert "general accuracy fell from 0.83 to 0.33 (the base model's)" in verdicts[2]
+
+
+def test_judge_refuses_a_sleep_that_learned_nothing_and_bounds_hallucination_from_the_first_version():
+    counts = {"general": 6, "heldout": 4, "unknown": 4}
+    prev, first = {"general": 0.5, "heldout": 1.0, "unknown": 0.75}, {"unknown": 1.0}
+    assert judge(Scores(heldout=0.0, general=0.5, unknown=0.75, counts=counts), prev)[0].startswith(
+        "held-out recall of the new facts is 0.00 (4 questions)")
+    assert judge(Scores(heldout=0.25, general=0.5, unknown=0.75, counts=counts), prev, first=first) == []
+    assert judge(Scores(heldout=0.25, general=0.5, unknown=0.5, counts=counts), prev, first=first) == [
+        "unknown accuracy fell from 1.00 to 0.50 (the first version's)"]
+    assert judge(Scores(heldout=None, general=0.5, counts={"general": 6}), prev) == []  # nothing asked: no veto
+
+
 def test_judge_tolerates_exactly_one_question_despite_rounding():
     counts = {"general": 6}
     assert judge(Scores(general=0.333, counts=counts), {"general": 0.5}) == []   # 3/6 -> 2/6: one question

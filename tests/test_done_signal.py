@@ -24,5 +24,6 @@ def test_a_done_result_makes_the_next_call_answer_without_tools(tiny_runtime, tm
                          {"configurable": {"thread_id": "done"}, "recursion_limit": 50}, context={"max_steps": 10})
     assert state["steps"] == 4 and state["tools_done"] is True
     assert [bool(c["tools"]) for c in llm.calls] == [True, True, True, False]
-    assert llm.calls[-1]["prompt"][-1].content == DONE_NOTE
+    # the note asks for the answer and restates the task (the 0.5B model echoed the bare note back)
+    assert llm.calls[-1]["prompt"][-1].content == f"{DONE_NOTE}\n\nThe task: Read every record, then answer."
     assert not state["messages"][-1].tool_calls  # with no tools bound, its words are the answer

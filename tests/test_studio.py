@@ -1,8 +1,9 @@
 """LangGraph Studio: a real ``langgraph dev`` server runs the sleep agent through the official SDK.
 
 The server is started on a free loopback port (never 2024), a thread is created with
-``langgraph-sdk``, a task that overflows the window runs to its end, and the thread state must show a
-sleep and an adapter version, with the adapter's files on disk.
+``langgraph-sdk``, the demo's task (at the demo's budget) runs to its end, and the thread state must
+show a sleep, an adapter version with its files on disk, and the recollection block the woken agent
+was given about record 1's person.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from sleep_agent.cli import DEMO_BUDGET
+from sleep_agent_tools import RecordArchive
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,10 +83,11 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
     assistants = {a["graph_id"] for a in client.assistants.search()}
     assert {"sleep_agent", "sleep_demo", "window_agent", "vector_agent", "summary_agent"} <= assistants
     thread = client.threads.create()
+    first = RecordArchive(seed=7, size=10).people[0].name  # graphs/common.py's archive
     task = ("The archive holds 10 records. Call next_record again and again, one call per reply, until it "
-            "says there are no more records. Do not stop early. Then say how many records you read.")
+            f"says there are no more records. Do not stop early. Then answer: in which city does {first} live?")
     client.runs.wait(thread["thread_id"], "sleep_demo", input={"messages": [{"role": "user", "content": task}]},
-                     context={"context_budget": 600, "keep_last_turns": 1, "sleep_passes": 1, "max_steps": 7})
+                     context={"context_budget": DEMO_BUDGET, "keep_last_turns": 1, "max_steps": 6})
     values = client.threads.get_state(thread["thread_id"])["values"]
     assert "Traceback" not in log.read_text()[-5000:] or values.get("sleeps"), log.read_text()[-5000:]
     assert len(values.get("sleeps", [])) >= 1, f"no sleep happened: {values.get('steps')} steps"
@@ -92,3 +97,8 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
     # The window was cleared: the task is still first, the evicted record turns are gone.
     assert values["messages"][0]["content"] == task
     assert values["evicted_messages"] >= 2
+    # After the sleep the agent was reminded of record 1's person from its adapter: the recollection
+    # block (kept in the state) was made by the live version for the name in the task, and held lines.
+    rec = values.get("recollection") or {}
+    assert rec.get("version") == values["adapter_version"] and rec.get("entities") == [first], rec
+    assert rec.get("lines"), f"the recollection block was empty: {rec}"

@@ -401,3 +401,18 @@ def test_stray_schema_keywords_are_dropped_but_real_unknown_args_still_fail():
 def test_made_up_properties_for_a_tool_without_parameters_are_dropped():
     text = '{"name": "next_record", "arguments": {"properties": {"city": "x"}}}'
     assert parse_tool_calls(text, _ECHO_TOOLS).tool_calls[0].args == {}
+
+
+def test_a_bare_call_that_never_closes_is_an_invalid_call_not_an_answer():
+    """Seen on the 0.5B model (demo seeds 1 and 2, 2026-12-03): the first reply began a call to the
+    tool and ran to the token limit inside made-up arguments; it was taken as the final answer and
+    the run ended after one step. Now it is an invalid call (feedback and a retry)."""
+    text = '{"name": "ping", "arguments": {"properties": {"city": {"description": "e.g. \'London\', \'Paris'
+    result = parse_tool_calls(text, TOOLS)
+    assert result.tool_calls == [] and len(result.errors) == 1
+    assert "ping is not complete JSON" in result.errors[0]
+    # an unknown name or plain prose with braces stays text
+    assert parse_tool_calls('{"name": "teleport", "arguments": {', TOOLS).errors == []
+    assert parse_tool_calls("Use {braces like this", TOOLS).errors == []
+    # a complete call before a broken tail still counts
+    assert one_call(parse_tool_calls('{"name": "ping", "arguments": {}}', TOOLS)).name == "ping"

@@ -222,13 +222,19 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     crash_point("sleep_after_dataset")
     if data.new == 0:  # a repeated result, a window of "no more records": training would learn nothing
         return _skip(store, previous, data, t0, emit)
+    # The references a sleep is judged against (validation.judge): the previous version's scores, the
+    # base model's (measured once, at the thread's first sleep) and the first version's, carried on
+    # in every manifest so that drift is bounded from where the thread started, not per sleep.
+    base, first = {}, {}
     if not config.validate:  # nothing is asked: the sleep publishes what it trained
         before = {}
     elif previous is not None:
         before = previous.manifest.get("validation") or {}
+        base = previous.manifest.get("validation_base") or {}
+        first = previous.manifest.get("validation_first") or (before if previous.version == 1 else {})
     else:  # a thread's first sleep is compared with the base model
         with runtime.adapter_disabled():
-            before = score(runtime, QA_SYSTEM_PROMPT).to_dict()
+            before = base = score(runtime, QA_SYSTEM_PROMPT).to_dict()
     t_data = time.perf_counter()
 
     _, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
@@ -241,7 +247,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
         emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
         scores = score(runtime, QA_SYSTEM_PROMPT, heldout=data.heldout, retained=data.retained,
                        known_subjects=data.subjects, relations=data.relations, seed=config.seed)
-        rejected = judge(scores, before, tolerance=config.tolerance)
+        rejected = judge(scores, before, base=base, first=first, tolerance=config.tolerance)
     crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
     t_val = time.perf_counter()
     study_seconds = data.study.get("seconds", 0.0)
@@ -282,6 +288,8 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
             "train_tokens": result.train_tokens,
             "validation": scores.to_dict(),
             "validation_before": before,
+            "validation_base": base,
+            "validation_first": first or scores.to_dict(),
             "seconds": seconds,
         }
         version = store.publish(write, manifest)

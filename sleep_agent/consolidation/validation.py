@@ -7,8 +7,9 @@ Three checks, each a short set of questions answered with no context (the adapte
 - ``general``: everyday questions never trained on (the general-knowledge control), and
 - ``unknown``: made-up names never seen, which should get "no record" (hallucination).
 
-:func:`judge` compares the scores with the previous version's (the base model's for a thread's
-first sleep) and returns the reasons to keep the previous version, if any. The sets are small (a
+:func:`judge` compares the scores with the previous version's and with fixed references (the base
+model's general score, the first version's unknown score: no ratchet) and returns the reasons to keep
+the previous version, if any; a sleep none of whose new facts can be asked back is refused too. The sets are small (a
 sleep on 2 CPU cores cannot afford more than ~20 s of questions), so one question is allowed to
 flip before a drop counts: ``tolerance`` is in questions, not in fractions.
 """
@@ -85,23 +86,39 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
         )
 
 
-def judge(new: Scores, previous: dict | None, *, tolerance: int = 1) -> list[str]:
+def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first: dict | None = None,
+          tolerance: int = 1) -> list[str]:
     """Reasons to keep the previous version (empty: publish the new one).
 
     ``previous`` is the previous version's scores (``Scores.to_dict()``), or the base model's for a
-    first sleep. ``retained`` is compared with the previous version's ``heldout``, the same facts'
-    recall when they were new. Only ``general`` and ``retained`` can veto: held-out recall of new facts
-    has nothing to compare against, and ``unknown`` is reported (it is a rate the base sets near 0).
+    first sleep; ``base`` the base model's (measured before the thread's first sleep) and ``first``
+    the thread's first version's. Vetoes:
+
+    - ``general`` fell past ``tolerance`` from the previous version's *or* from the base model's: a
+      check against the previous version alone is a ratchet (each sleep may lose one question, and
+      after five sleeps five are gone with every one published);
+    - ``unknown`` (declining names never seen) fell from the previous or the first version's (the base
+      is not asked: it has no consolidated names to tell the unknown ones from);
+    - ``retained`` fell from the previous version's ``heldout`` (the same facts' recall when new);
+    - ``heldout`` is 0: not one new fact can be asked back, so the sleep learned nothing usable.
     """
-    if not previous:
+    if not previous and not base:
         return []
     reasons = []
-    for key, against in (("general", "general"), ("retained", "heldout")):
-        now, before = getattr(new, key), previous.get(against)
+    if new.heldout == 0 and new.counts.get("heldout"):
+        reasons.append(f"held-out recall of the new facts is 0.00 ({new.counts['heldout']} questions): "
+                       "nothing learned can be asked back")
+    checks = (("general", "general", previous, "the previous version"), ("general", "general", base, "the base model"),
+              ("unknown", "unknown", previous, "the previous version"),
+              ("unknown", "unknown", first, "the first version"),
+              ("retained", "heldout", previous, "the previous version"))
+    for key, against, ref, name in checks:
+        now, before = getattr(new, key), (ref or {}).get(against)
         if now is None or before is None:
             continue
         # Scores are rounded to 3 decimals (2/6 -> 0.333), so the margin absorbs the rounding: without
         # it a drop of exactly the tolerated one question was rejected.
         if now < before - tolerance / max(1, new.counts.get(key, 1)) - 1e-3:
-            reasons.append(f"{key} accuracy fell from {before:.2f} to {now:.2f}")
-    return reasons
+            reason = f"{key} accuracy fell from {before:.2f} to {now:.2f}"
+            reasons.append(reason if name == "the previous version" else f"{reason} ({name}'s)")
+    return list(dict.fromkeys(reasons))

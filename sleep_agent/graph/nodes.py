@@ -15,12 +15,12 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from ..crashpoints import crash_point
-from ..memory import Sleep, apply_update, build_prompt, memory_step
+from ..memory import Sleep, apply_update, build_prompt, memory_step, split_task
 from ..models.messages import content_text
 from ..names import DONE_KEY, GRAPH_NOTE_KEY
 from ..settings import AgentContext
 from .context import AgentConfig, run_settings
-from .prompts import DONE_NOTE, LOOP_NOTE, invalid_call_feedback
+from .prompts import DONE_NOTE, LOOP_NOTE, answer_now, invalid_call_feedback
 
 __all__ = ["make_agent_node", "make_memory_node", "make_router", "MAX_PARSE_RETRIES"]
 
@@ -60,7 +60,9 @@ def make_agent_node(cfg: AgentConfig):
             prepared = strategy.prepare(state, ctx)  # e.g. the sleep memory's recollection (adapter on)
             prompt = build_prompt(strategy, {**state, **prepared}, ctx)
             if stuck or done:
-                model, prompt = cfg.llm, prompt + [HumanMessage(DONE_NOTE if done else LOOP_NOTE)]
+                pinned, _ = split_task(state.get("messages") or [])
+                task = content_text(pinned[-1].content) if pinned else ""
+                model, prompt = cfg.llm, prompt + [HumanMessage(answer_now(DONE_NOTE if done else LOOP_NOTE, task))]
             with nullcontext() if settings.act_with_adapter else rt.adapter_disabled():
                 reply: AIMessage = model.invoke(prompt, config, max_new_tokens=settings.max_new_tokens,
                                                 max_tool_calls=settings.max_tool_calls_per_step)

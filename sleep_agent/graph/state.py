@@ -21,6 +21,7 @@ class AgentState(TypedDict, total=False):
     memory_summary: dict        # summary memory: {"summary", "ids", "last_id"} (LangMem's running summary)
     consolidated_calls: list[str]  # tool calls already consolidated, listed in the wake note
     sleeps: list[dict]          # one report per sleep: version, seconds, facts, loss, validation
+    unslept: list[AnyMessage]   # turns of refused sleeps, not yet in any adapter: the next sleep takes them too
     adapter_version: int | None  # the thread's active adapter version
     sleep_evict: list[str]      # ids of the turns the memory step chose for the next sleep (then cleared)
     steps: int                  # model calls so far

@@ -124,12 +124,17 @@ class SleepMemory(MemoryStrategy):
     def sleep(self, state: dict, evicted: Sequence[BaseMessage], ctx: MemoryContext, *,
               progress: Callable[[dict], None] | None = None, trajectory_file: str | None = None) -> dict:
         """Consolidate ``evicted`` (with the task) into the thread's adapter; the state update that
-        clears them and sets the wake note. A refused sleep keeps the previous version live."""
+        clears them and sets the wake note.
+
+        A refused sleep keeps the previous version live and loses nothing: its turns leave the window
+        (keeping them would overflow it again at once) but are kept in the state (``unslept``) and
+        consolidated again with the next sleep's, until one is published."""
         pinned, _ = split_task(state["messages"])
         evicted = list(evicted)
+        carried = list(state.get("unslept") or [])
         index = len(state.get("sleeps") or []) + 1
         start = state.get("evicted_messages", 0)
-        report = consolidate(ctx.llm.rt, ctx.thread.store, pinned + evicted, config=ctx.settings.sleep,
+        report = consolidate(ctx.llm.rt, ctx.thread.store, pinned + carried + evicted, config=ctx.settings.sleep,
                              agent_prompt=ctx.system_prompt, tools=ctx.tools, span=(start, start + len(evicted)),
                              progress=progress)
         crash_point("sleep_after_publish")  # published and live, window not yet cleared
@@ -137,12 +142,14 @@ class SleepMemory(MemoryStrategy):
         calls = _calls_of(state, evicted)
         # at_step: the agent step the sleep followed, so the first step after waking can be told apart
         info = {**report.to_dict(), "sleep": index, "trajectory_file": trajectory_file,
-                "span": [start, start + len(evicted)], "at_step": state.get("steps", 0)}
+                "span": [start, start + len(evicted)], "at_step": state.get("steps", 0),
+                "carried_messages": len(carried)}
         return {
             "messages": [RemoveMessage(id=m.id) for m in evicted],
             "memory_note": wake_note(index, report.version, calls, report.rejected, recall=self._has_recall(ctx)),
             "consolidated_calls": calls,
             "sleeps": list(state.get("sleeps") or []) + [info],
+            "unslept": carried + evicted if report.rejected else [],
             "adapter_version": report.version,
             "evicted_messages": start + len(evicted),
         }

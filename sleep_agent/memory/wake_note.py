@@ -28,7 +28,8 @@ def wake_note(sleeps: int, version: int | None, calls: list[str], rejected: list
     if len(counts) > len(listed):
         done = f"the last {len(listed)}: {done}"
     where = f"adapter v{version}" if version else "no adapter yet"
-    caveat = " The last sleep could not store the newest of them: they may be missing." if rejected else ""
+    caveat = (" The last sleep could not store the newest of them yet (the next sleep tries again): they may be "
+              "missing." if rejected else "")
     return (
         f"[Memory] You have slept {sleeps} time(s). Your tool calls so far ({len(calls)}): {done}. "
         f"Their results are in your memory ({where}), no longer shown.{caveat} Continue the task."

@@ -24,6 +24,7 @@ MAX_SCAN_CHARS = 200_000  # only this much of the text is searched for tool call
 _TAG_OPEN, _TAG_CLOSE, _FENCE = "<tool_call>", "</tool_call>", "```"
 _FENCE_OPEN_RE = re.compile(r"```[ \t]*[\w+.-]*[ \t]*\r?\n?")
 _BARE_START_RE = re.compile(r'\{\s*"')
+_NAMED_START_RE = re.compile(r'\{\s*"name"\s*:\s*"([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class _Candidate:
     start: int
     end: int
     obj: Any
-    error: str | None = None  # JSON could not be decoded (tags only)
+    error: str | None = None  # JSON could not be decoded (tags, or a bare call that never closes)
 
 
 def parse_tool_calls(text: str, tools: Sequence[dict] | None) -> ParseResult:
@@ -203,6 +204,15 @@ def _bare_candidates(text: str, schemas: dict[str, dict]) -> list[_Candidate]:
             continue
         obj, end = decode_at(text, m.start())
         if obj is FAIL:
+            # An object that names one of the tools but never closes is a call attempt that broke
+            # (a reply cut by its token limit, seen on the 0.5B model): an invalid call, so the model
+            # gets feedback and a retry, not a final answer made of half a JSON object.
+            named = _NAMED_START_RE.match(text, m.start())
+            if named and named.group(1) in schemas:
+                out.append(_Candidate(m.start(), len(text), None,
+                                      f"the call to {named.group(1)} is not complete JSON (cut off, or braces do "
+                                      "not match)"))
+                break
             continue
         pos = end
         if is_call_attempt(obj, schemas):

@@ -1,0 +1,73 @@
+"""The demo's record over seeds: every `sleep-agent demo --out DIR` run, one row each, in DIR/demo.md.
+
+Each run appends its summary (the JSON `sleep-agent demo --json` prints) to ``DIR/demo-runs.jsonl``;
+the page is rewritten from all of them: per run the seed, how the agent decoded (base model reading
+the recollection, or the adapter on), the answer and the verdict, sleeps and their seconds, whether
+record 1 left the window, and the run's wall time; then per mode the share of right answers.
+Notes written below :data:`~sleep_agent_benchmarks.results.NOTES_MARKER` survive a rewrite.
+
+Example::
+
+    >>> record_run(Path("docs"), summary, machine="2 CPU cores (AMX bf16)")
+    PosixPath('docs/demo.md')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from .results import NOTES_MARKER
+
+__all__ = ["RUNS_FILE", "format_runs", "record_run"]
+
+RUNS_FILE = "demo-runs.jsonl"
+PAGE = "demo.md"
+
+
+def _row(r: dict) -> str:
+    sleeps = r.get("sleep_reports") or []
+    trained = [s for s in sleeps if not s.get("skipped")]
+    secs = ", ".join(f"{s.get('seconds', 0):.0f}" for s in trained) or "-"
+    refused = sum(bool(s.get("rejected")) for s in sleeps)
+    answer = " ".join((r.get("answer") or "").split())[:90].replace("|", "/") or "(none)"
+    left = r.get("record1_left_at_sleep")
+    return (f"| {r.get('seed')} | {r.get('mode')} | {r.get('records_read')} | {len(trained)}"
+            f"{f' ({refused} refused)' if refused else ''} | {secs} | {left or 'never'} | {r.get('steps')} | "
+            f"{r.get('seconds', 0):.0f} | {r.get('expected')} | {answer} | {'RIGHT' if r.get('right') else 'WRONG'} |")
+
+
+def format_runs(runs: Sequence[dict]) -> str:
+    """The markdown table of ``runs`` and the right-answer share per mode."""
+    lines = ["| seed | agent decodes with | records | sleeps | sleep s | record 1 left at sleep | steps | "
+             "run s | expected | answer | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [_row(r) for r in runs]
+    lines.append("")
+    for mode in dict.fromkeys(r.get("mode") for r in runs):
+        rows = [r for r in runs if r.get("mode") == mode]
+        tested = [r for r in rows if r.get("record1_left_at_sleep")]
+        secs = sorted(r.get("seconds", 0) for r in rows)
+        lines.append(f"- **{mode}**: {sum(bool(r.get('right')) for r in rows)} of {len(rows)} right "
+                     f"({sum(bool(r.get('right')) for r in tested)} of {len(tested)} runs where record 1 left "
+                     f"the window); run time {secs[0]:.0f}-{secs[-1]:.0f} s; sleeps "
+                     f"{min(len(r.get('sleep_reports') or []) for r in rows)}-"
+                     f"{max(len(r.get('sleep_reports') or []) for r in rows)}.")
+    return "\n".join(lines) + "\n"
+
+
+def record_run(out: Path, summary: dict, *, machine: str) -> Path:
+    """Append ``summary`` (with ``machine``) to ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / RUNS_FILE, "a", encoding="utf-8") as f:
+        f.write(json.dumps({**summary, "machine": machine}) + "\n")
+    runs = [json.loads(line) for line in (out / RUNS_FILE).read_text().splitlines() if line.strip()]
+    page = out / PAGE
+    notes = page.read_text().partition(NOTES_MARKER)[2] if page.is_file() else ""
+    machines = ", ".join(dict.fromkeys(r.get("machine", "?") for r in runs))
+    body = ("# The demo over seeds\n\nProduced by (one run per seed; `--act-with-adapter` for the other mode):\n\n"
+            "    sleep-agent demo --seed K --out docs [--act-with-adapter]\n\n"
+            f"Machine: {machines}. Default model, 7 records, budget 680 tokens.\n\n"
+            f"{format_runs(runs)}\n{NOTES_MARKER}{notes or chr(10)}")
+    page.write_text(body, encoding="utf-8")
+    return page
