@@ -35,7 +35,7 @@ from sleep_agent.memory import group_turns
 from sleep_agent.models.messages import to_template_dicts
 
 from .answering import SYSTEM_PROMPT, answer_task
-from .result import RunResult
+from .result import RunResult, sleep_verdicts
 from .tasks import EvalTask
 from .toolworld import ToolWorld, with_recall
 
@@ -116,6 +116,7 @@ def run_agent(runtime, task: EvalTask, memory: str, *, passes: int, budget: int,
             result.error = f"{type(e).__name__}: {e}"
         state = graph.get_state(config).values
         result.sleeps = len(state.get("sleeps") or [])
+        result.verdicts = sleep_verdicts(state.get("sleeps") or [])
         result.sleep_seconds = sum((s.get("seconds") or {}).get("total", 0) for s in state.get("sleeps") or [])
     result.agent = {"steps": len(result.steps), "calls_planned": len(world.plan),
                     "planned_calls_made": world.planned_calls_made(), "tool_errors": world.errors,

@@ -20,7 +20,7 @@ import time
 from sleep_agent import QA_SYSTEM_PROMPT, MemoryContext
 from sleep_agent.consolidation import ANSWER_TOKENS, Reply, with_context
 from sleep_agent.models.messages import transcript
-from sleep_agent.scoring import first_sentence_done
+from sleep_agent.scoring import first_sentence_done, token_f1
 
 from .tasks import EvalTask, check_answer
 
@@ -73,6 +73,10 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         items.append({
             "question": q.question, "expected": q.answer, "reply": str(reply), "check": q.check,
             "style": q.style, "correct": bool(error is None and check_answer(reply, q)),
+            "category": q.category,
+            # token F1 as LoCoMo scores (multi-hop part by part); a declining question has no F1
+            "f1": None if q.check == "decline" else (0.0 if error else token_f1(
+                str(reply), q.answer, multi=q.category == "multi-hop")),
             "tool_call": reply.tool_call, "hit_budget": reply.hit_budget,
             "depth": q.depth, "window": q.window, "after_overflows": after_overflows,
             "tokens_in_context": len(runtime.encode(prompts[i])),

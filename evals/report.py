@@ -64,9 +64,22 @@ def summarize(rows: list[dict]) -> dict:
                      "by_depth": {str(d): _mean(v) for d, v in sorted(depth.items())},
                      "tokens": round(_mean(r["tokens_in_context"] for r in rs), 1),
                      "sleep_seconds": round(_mean(r["sleep_seconds"] for r in runs.values()), 1),
+                     # every sleep's verdict is on record: rows resting on refused sleeps say so
+                     "sleeps_refused": sum(r.get("sleeps_refused", 0) for r in runs.values()),
+                     "sleeps_total": sum(r.get("sleeps", 0) for r in runs.values()),
                      "peak_rss_mb": max(r.get("peak_rss_mb", 0) for r in rs),
                      "errors": sorted({r["error"] for r in rs if r.get("error")}),
                      "runs": len(runs)}
+        cats = defaultdict(list)
+        for r in everything:
+            if r.get("category"):
+                cats[r["category"]].append(r)
+        if cats:  # a benchmark's own categories (LoCoMo): token F1 and the contains-check per category
+            out[name]["by_category"] = {
+                c: {"f1": _mean(r["f1"] for r in v if r.get("f1") is not None),
+                    "contains": _mean(r["correct"] for r in v), "questions": len(v)}
+                for c, v in sorted(cats.items())}
+            out[name]["f1"] = _mean(r["f1"] for r in everything if r.get("f1") is not None)
         agent = [r["agent"] for r in rs if r.get("agent")]  # on the first row of each run
         if agent:  # agent mode: how much of the planned exploration the model really did
             out[name]["planned_calls_made"] = round(sum(a["planned_calls_made"] for a in agent)
@@ -116,7 +129,7 @@ def table(summary: dict) -> str:
     agent = any("planned_calls_made" in s for s in summary.values())
     head = ["memory", "overall", "template", "natural", *families, *[f"multihop k={d}" for d in depths],
             "unknown declined", "tool-call replies", "replies at the budget", "tokens at answer",
-            "sleep s / run", "runs", *(["planned calls made", "tool errors", "nudges"] if agent else [])]
+            "sleep s / run", "refused sleeps", "runs", *(["planned calls made", "tool errors", "nudges"] if agent else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in _order(summary):
         s = summary[name]
@@ -126,8 +139,26 @@ def table(summary: dict) -> str:
         cells = [name, overall, s.get("template", ""), s.get("natural", ""),
                  *[s["by_family"].get(f, "") for f in families],
                  *[s["by_depth"].get(d, "") for d in depths], s.get("unknown_declined", ""),
-                 s.get("tool_calls", ""), s.get("hit_budget", ""), s["tokens"], s["sleep_seconds"] or "", s["runs"],
+                 s.get("tool_calls", ""), s.get("hit_budget", ""), s["tokens"], s["sleep_seconds"] or "",
+                 f"{s['sleeps_refused']} of {s['sleeps_total']}" if s.get("sleeps_total") else "", s["runs"],
                  *([s.get(k, "") for k in ("planned_calls_made", "tool_errors", "nudges")] if agent else [])]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def category_table(summary: dict) -> str:
+    """Token F1 (and, after the slash, the contains-check's share) per category and memory; for
+    LoCoMo's adversarial questions F1 is undefined and the share is of replies that declined."""
+    cats = sorted({c for s in summary.values() for c in s.get("by_category", {})})
+    head = ["memory", "F1 (all answerable)", *cats]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in _order(n for n in summary if summary[n].get("by_category")):
+        s = summary[name]
+        cells = [name, s.get("f1", "")]
+        for c in cats:
+            v = s["by_category"].get(c)
+            cells.append("" if v is None else
+                         f"{'-' if v['f1'] != v['f1'] else v['f1']} / {v['contains']} (n={v['questions']})")
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -234,6 +265,9 @@ def write_report(rows: list[dict], out: Path, command: str) -> dict:
           "declined: questions about ordinary names never seen, declined; tool-call replies (scored wrong) "
           "and replies cut by the answer budget: shares of all replies.\n",
           table(summary)]
+    if any(s.get("by_category") for s in summary.values()):
+        md.append("\nPer category: token F1 as the LoCoMo paper scores it / share passing the contains-check "
+                  "(adversarial: share declined; F1 undefined):\n\n" + category_table(summary))
     if recall:
         md.append("\nFirst-window questions asked again right after the k-th overflow of the window "
                   "(sleeps, for sleep; stores, summaries or drops for the others):\n\n" + recall_table(recall))

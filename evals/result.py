@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["RunResult"]
+__all__ = ["RunResult", "sleep_verdicts"]
+
+
+def sleep_verdicts(reports: list[dict]) -> list[dict]:
+    """Each sleep's verdict, from the sleep reports in a run's final state: ``published`` (a new
+    adapter version went live), ``refused`` (validation kept the previous one; ``reasons`` say why) or
+    ``skipped`` (nothing new to learn, nothing trained)."""
+    out = []
+    for i, r in enumerate(reports, 1):
+        verdict = "skipped" if r.get("skipped") else "refused" if r.get("rejected") else "published"
+        out.append({"sleep": r.get("sleep", i), "verdict": verdict, "version": r.get("version"),
+                    "reasons": list(r.get("rejected") or []) or ([r["skipped"]] if r.get("skipped") else [])})
+    return out
 
 
 @dataclass
 class RunResult:
     items: list[dict]                      # one per question
     sleeps: int = 0
+    verdicts: list[dict] = field(default_factory=list)  # sleep_verdicts(): published / refused / skipped
     sleep_seconds: float = 0.0
     evictions: int = 0
     steps: list[dict] = field(default_factory=list)  # per fed turn: trajectory tokens so far, window tokens, s

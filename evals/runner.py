@@ -84,6 +84,8 @@ def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, st
         rows = [{"run": key, "task": task.id, "family": task.family, "strategy": strategy, "passes": n,
                  "seed": seed, "mode": mode, "agent": res.agent if i == 0 else None,
                  "model": model, "budget": task_budget, "context_budget": res.context_budget, "sleeps": res.sleeps,
+                 "sleeps_refused": sum(v["verdict"] == "refused" for v in res.verdicts),
+                 "sleep_verdicts": res.verdicts if i == 0 else None,
                  "sleep_seconds": round(res.sleep_seconds, 1), "evictions": res.evictions, "error": res.error,
                  "trajectory_tokens": turns[-1]["trajectory_tokens"] if turns else 0,
                  "step_costs": turns if i == 0 else None, **item}

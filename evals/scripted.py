@@ -39,7 +39,7 @@ from sleep_agent.memory import Sleep, apply_update, build_prompt, group_turns, m
 from sleep_agent.models.messages import to_template_dicts
 
 from .answering import SYSTEM_PROMPT, answer_task
-from .result import RunResult
+from .result import RunResult, sleep_verdicts
 from .tasks import EvalTask
 from .toolworld import tool_schemas
 
@@ -145,6 +145,7 @@ def run_scripted(runtime, task: EvalTask, memory: str, *, passes: int, budget: i
                                      on_overflow=on_overflow)
     reports = state.get("sleeps") or []
     result.sleeps = len(reports)
+    result.verdicts = sleep_verdicts(reports)
     result.sleep_seconds = sum((r.get("seconds") or {}).get("total", 0) for r in reports)
     result.evictions = state.get("evicted_messages", 0)
     result.items = result.checkpoints + answer_task(runtime, task, memory, strategy, ctx, state, error=result.error)

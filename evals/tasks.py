@@ -16,7 +16,7 @@ JSON Lines with :func:`load_tasks`. One task per line::
 final period aside, is the answer) or ``decline`` (a question about a name never seen: the reply
 must decline); see :mod:`sleep_agent.scoring`. A reply that is a tool call is always wrong.
 Optional per question: ``style`` (``template`` or ``natural``: how the question is phrased, reported
-apart), ``depth`` (hops, default 1), ``window`` (which window the fact came
+apart), ``category`` (a benchmark's own category, reported apart with token F1: LoCoMo's), ``depth`` (hops, default 1), ``window`` (which window the fact came
 from, default 1), ``wrong`` (strings that must not appear, e.g. a value that was later updated),
 ``checkpoints`` (in scripted mode, also ask the question right after the window's k-th overflow -
 a sleep, a store, a summary or a drop - for each k listed: recall across several sleeps).
@@ -53,6 +53,7 @@ class EvalQuestion:
     wrong: tuple[str, ...] = ()
     checkpoints: tuple[int, ...] = ()  # also asked right after these overflows (scripted mode)
     style: str = "template"            # how it is phrased: "template" or "natural" (reported apart)
+    category: str = ""                 # a benchmark's own question category (LoCoMo: "temporal", ...)
 
 
 @dataclass
@@ -143,8 +144,11 @@ def _question(d, where: str) -> EvalQuestion:
     checkpoints = d.get("checkpoints", [])
     if not isinstance(checkpoints, list) or not all(_positive(k) for k in checkpoints):
         raise TaskFileError(f"{where}.checkpoints: must be a list of positive integers (overflow counts)")
+    category = d.get("category", "")
+    if not isinstance(category, str):
+        raise TaskFileError(f"{where}.category: must be a string")
     return EvalQuestion(str(d["question"]), str(d.get("answer", "")), check, d.get("depth", 1), d.get("window", 1),
-                        tuple(wrong), tuple(sorted(set(checkpoints))), style)
+                        tuple(wrong), tuple(sorted(set(checkpoints))), style, category)
 
 
 def _positive(x) -> bool:

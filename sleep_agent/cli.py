@@ -271,6 +271,16 @@ def _without_budget(task):
     return task
 
 
+LOCOMO_BUDGET = 2048  # tokens: a LoCoMo page is 150-300 tokens, so a window holds several before it sleeps
+
+
+def _questions(text: str) -> str:
+    """argparse type of ``eval --questions``: dev, test, or a positive count (for --locomo)."""
+    if text in ("dev", "test") or (text.isdigit() and int(text) > 0):
+        return text
+    raise argparse.ArgumentTypeError(f"expected dev, test or a positive number, not {text!r}")
+
+
 def cmd_eval(args) -> int:
     from pathlib import Path
 
@@ -285,7 +295,17 @@ def cmd_eval(args) -> int:
         print(f"sleep-agent: error: strategy {', '.join(bad)} has no {args.mode} mode: choose from "
               f"{', '.join(allowed)}", file=sys.stderr)
         return 2
-    if args.tasks:
+    if args.locomo:
+        from sleep_agent_evals.locomo import load_locomo
+
+        limit = None if args.questions in ("dev", "test") else int(args.questions)
+        tasks = [load_locomo(f, sessions=args.sessions, questions=limit) for f in args.locomo]
+        tasks_for_seed = lambda seed: tasks  # noqa: E731
+    elif args.questions not in ("dev", "test"):
+        print("sleep-agent: error: --questions N (a count) is for --locomo; the suites take dev or test",
+              file=sys.stderr)
+        return 2
+    elif args.tasks:
         tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
         tasks_for_seed = lambda seed: tasks  # noqa: E731
     else:
@@ -293,13 +313,16 @@ def cmd_eval(args) -> int:
     if args.budget:  # the flag wins over a task's own budget too
         given = tasks_for_seed
         tasks_for_seed = lambda seed: [_without_budget(t) for t in given(seed)]  # noqa: E731
-    budget = args.budget or SUITES[args.suite][1]
+    budget = args.budget or (LOCOMO_BUDGET if args.locomo else SUITES[args.suite][1])
     out = Path(args.out)
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
-    command = (f"sleep-agent eval --suite {args.suite} --model {args.model} --strategies {args.strategies} "
+    command = ("sleep-agent eval " + ("" if args.tasks or args.locomo else f"--suite {args.suite} ")
+               + f"--model {args.model} --strategies {args.strategies} "
                f"--passes {','.join(map(str, args.passes))} --seeds {','.join(map(str, args.seeds))} "
                f"--out {args.out}" + (f" --mode {args.mode}" if args.mode != "scripted" else "")
                + (f" --tasks {args.tasks}" if args.tasks else "")
+               + (f" --locomo {' '.join(args.locomo)}" if args.locomo else "")
+               + (f" --sessions {args.sessions}" if args.sessions else "")
                + (f" --budget {args.budget}" if args.budget else "")
                + (f" --questions {args.questions}" if args.questions != "test" else "")
                + (f" --form {args.form}" if args.form != "json" else ""))
@@ -401,8 +424,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--passes", type=_ints(1), default=[1, 2, 4, 8], help="sleep durations N")
     e.add_argument("--seeds", type=_ints(0), default=[0],
                    help="one command per seed into the same --out is fine: the report covers every seed there")
-    e.add_argument("--questions", choices=["dev", "test"], default="test",
-                   help="which half of the natural questions to ask: dev while building, test for what is reported")
+    e.add_argument("--questions", type=_questions, default="test",
+                   help="suites: which half of the natural questions to ask (dev while building, test for what "
+                        "is reported); --locomo: the first N questions (of those whose evidence was read)")
+    e.add_argument("--locomo", nargs="+", default=None, metavar="FILE",
+                   help="LoCoMo conversation files (e.g. ../shared/benchmarks/locomo/conv-30.json; CC BY-NC: "
+                        "read in place, never copied): each becomes a read-through task with its questions")
+    e.add_argument("--sessions", type=int, default=None,
+                   help="--locomo: keep the first K sessions and the questions whose evidence lies in them")
     e.add_argument("--form", choices=("json", "nested", "prose"), default="json",  # sleep_agent_evals.forms.FORMS
                    help="how the suite's tool results are delivered: JSON records, records nested in pages, "
                         "or plain text (default json)")

@@ -33,7 +33,7 @@ from .models.tool_json import decode_at
 from .models.tool_schema import is_call_attempt
 
 __all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "first_sentence_done", "is_correct", "is_decline",
-           "is_tool_call", "mentions", "numbers_in", "sentences"]
+           "is_tool_call", "mentions", "numbers_in", "sentences", "token_f1"]
 
 CHECKS = ("contains", "exact", "number", "decline")  # how an expected answer is matched (see is_correct)
 
@@ -125,6 +125,40 @@ def is_correct(reply: str, answer: str | Sequence[str], check: str = "contains",
     if not any(a.strip() and _matches(reply, a, check) for a in accepted):
         return False
     return not any(w.strip() and _matches(reply, w, check) for w in wrong)
+
+
+_ARTICLES = re.compile(r"\b(a|an|the|and)\b")
+
+
+def _f1_tokens(text: str) -> list[str]:
+    """LoCoMo's answer normalisation: lower case, punctuation and articles gone (no stemming)."""
+    text = re.sub(r"[^\w\s]", " ", text.lower().replace(",", ""))
+    return _ARTICLES.sub(" ", text).split()
+
+
+def _f1(reply: list[str], gold: list[str]) -> float:
+    common = sum(min(reply.count(t), gold.count(t)) for t in set(gold))
+    if not common:
+        return 0.0
+    precision, recall = common / len(reply), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(reply: str, answer: str, *, multi: bool = False) -> float:
+    """Token F1 of ``reply`` against ``answer``, as the LoCoMo paper scores answers (Maharana et al.
+    2024, its evaluation code): normalised tokens, F1 of their overlap. ``multi`` (LoCoMo's multi-hop
+    category): the answer is a comma-separated list, each part scored by its best F1 against the
+    reply's comma-separated parts, then averaged. A tool-call reply scores 0. What differs: no Porter
+    stemming (the paper's code stems with nltk; here "dances" and "dance" do not match)."""
+    if not reply or is_tool_call(reply):
+        return 0.0
+    if not multi:
+        return round(_f1(_f1_tokens(reply), _f1_tokens(answer)), 4)
+    golds = [g for g in (_f1_tokens(part) for part in str(answer).split(",")) if g]
+    replies = [r for r in (_f1_tokens(part) for part in reply.split(",")) if r] or [[]]
+    if not golds:
+        return 0.0
+    return round(sum(max(_f1(r, g) for r in replies) for g in golds) / len(golds), 4)
 
 
 def is_decline(reply: str) -> bool:
