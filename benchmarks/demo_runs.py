@@ -8,19 +8,20 @@ Notes written below :data:`~sleep_agent_benchmarks.results.NOTES_MARKER` survive
 
 Example::
 
-    >>> record_run(Path("docs"), summary, machine="2 CPU cores (AMX bf16)")
+    >>> record_run(Path("docs"), summary)   # summary: what `sleep-agent demo --json` prints
     PosixPath('docs/demo.md')
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .results import NOTES_MARKER
 
-__all__ = ["RUNS_FILE", "format_runs", "record_run"]
+__all__ = ["RUNS_FILE", "describe_machine", "format_runs", "record_run"]
 
 RUNS_FILE = "demo-runs.jsonl"
 PAGE = "demo.md"
@@ -56,9 +57,23 @@ def format_runs(runs: Sequence[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def record_run(out: Path, summary: dict, *, machine: str) -> Path:
-    """Append ``summary`` (with ``machine``) to ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
+def describe_machine() -> str:
+    """This machine in a few words: the GPU's name, or the CPU cores and whether they do bf16 natively
+    (AMX / AVX512-BF16: the library then trains and decodes in bf16, else in fp32)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name()
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    native = any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
+    return f"{os.cpu_count()} CPU cores, {'bf16' if native else 'fp32 (no native bf16)'}"
+
+
+def record_run(out: Path, summary: dict, *, machine: str | None = None) -> Path:
+    """Append ``summary`` (with ``machine``: :func:`describe_machine` unless given) to
+    ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
     out.mkdir(parents=True, exist_ok=True)
+    machine = machine or describe_machine()
     with open(out / RUNS_FILE, "a", encoding="utf-8") as f:
         f.write(json.dumps({**summary, "machine": machine}) + "\n")
     runs = [json.loads(line) for line in (out / RUNS_FILE).read_text().splitlines() if line.strip()]

@@ -7,6 +7,8 @@
 - :mod:`.agent`: the model drives the task's tools itself in the real graph, then answers;
 - :mod:`.answering`: how every memory is asked the questions (the same for both modes);
 - :mod:`.result`: what one run returns;
+- :mod:`.locomo`: LoCoMo conversations as read-through tasks with their questions by category;
+- :mod:`.select`: which tasks an eval runs (suite, task file or LoCoMo) and their budget;
 - :mod:`.runner`: the grid (memories x N x seeds), resumable JSON Lines results;
 - :mod:`.report`: markdown table and PNG plots.
 """
@@ -16,6 +18,7 @@ from .families import FAMILIES, SUITES, suite
 from .report import summarize, write_report
 from .runner import MODES, read_results, run_eval
 from .scripted import STRATEGIES, replay, run_scripted
+from .select import TaskChoiceError, select_tasks
 from .tasks import EvalQuestion, EvalTask, TaskFileError, check_answer, load_tasks
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "SUITES",
     "EvalQuestion",
     "EvalTask",
+    "TaskChoiceError",
     "TaskFileError",
     "check_answer",
     "load_tasks",
@@ -34,6 +38,7 @@ __all__ = [
     "run_agent",
     "run_eval",
     "run_scripted",
+    "select_tasks",
     "suite",
     "summarize",
     "write_report",

@@ -34,10 +34,11 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from .tasks import EvalQuestion, EvalTask, TaskFileError
 
-__all__ = ["CATEGORIES", "PAGE_TURNS", "TOOL", "load_locomo"]
+__all__ = ["CATEGORIES", "LOCOMO_BUDGET", "PAGE_TURNS", "TOOL", "load_locomo"]
 
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 PAGE_TURNS = 8   # turns per page: ~150-300 tokens, so a session is 2-4 tool results, not one huge one
+LOCOMO_BUDGET = 2048  # the eval's default context budget: a window holds several pages before it sleeps
 TOOL = "read_conversation"
 _EVIDENCE = re.compile(r"D(\d+):(\d+)")
 

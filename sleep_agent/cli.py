@@ -134,14 +134,9 @@ def cmd_demo(args) -> int:
                                    "version": s.get("version"), "skipped": s.get("skipped") or "",
                                    "rejected": s.get("rejected") or []} for s in sleeps])
     if args.out:
-        import torch
         from sleep_agent_benchmarks.demo_runs import record_run
 
-        from .models.loading import pick_dtype
-
-        machine = (torch.cuda.get_device_name() if torch.cuda.is_available() else
-                   f"{os.cpu_count()} CPU cores, {str(pick_dtype('cpu')).removeprefix('torch.')}")
-        print(f"[run recorded in {record_run(Path(args.out), summary, machine=machine)}]", file=sys.stderr)
+        print(f"[run recorded in {record_run(Path(args.out), summary)}]", file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
         return 0 if summary["sleeps"] >= 1 else 1
@@ -266,14 +261,6 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def _without_budget(task):
-    task.meta.pop("budget", None)
-    return task
-
-
-LOCOMO_BUDGET = 2048  # tokens: a LoCoMo page is 150-300 tokens, so a window holds several before it sleeps
-
-
 def _questions(text: str) -> str:
     """argparse type of ``eval --questions``: dev, test, or a positive count (for --locomo)."""
     if text in ("dev", "test") or (text.isdigit() and int(text) > 0):
@@ -284,7 +271,7 @@ def _questions(text: str) -> str:
 def cmd_eval(args) -> int:
     from pathlib import Path
 
-    from sleep_agent_evals import AGENT_STRATEGIES, STRATEGIES, SUITES, load_tasks, run_eval, suite, write_report
+    from sleep_agent_evals import AGENT_STRATEGIES, STRATEGIES, TaskChoiceError, run_eval, select_tasks, write_report
 
     from .models import LocalRuntime
 
@@ -295,25 +282,13 @@ def cmd_eval(args) -> int:
         print(f"sleep-agent: error: strategy {', '.join(bad)} has no {args.mode} mode: choose from "
               f"{', '.join(allowed)}", file=sys.stderr)
         return 2
-    if args.locomo:
-        from sleep_agent_evals.locomo import load_locomo
-
-        limit = None if args.questions in ("dev", "test") else int(args.questions)
-        tasks = [load_locomo(f, sessions=args.sessions, questions=limit) for f in args.locomo]
-        tasks_for_seed = lambda seed: tasks  # noqa: E731
-    elif args.questions not in ("dev", "test"):
-        print("sleep-agent: error: --questions N (a count) is for --locomo; the suites take dev or test",
-              file=sys.stderr)
+    try:
+        tasks_for_seed, budget = select_tasks(
+            suite_name=args.suite, tasks_file=args.tasks, locomo=args.locomo or (), sessions=args.sessions,
+            questions=args.questions, form=args.form, budget=args.budget)  # a bad task file: TaskFileError
+    except TaskChoiceError as e:
+        print(f"sleep-agent: error: {e}", file=sys.stderr)
         return 2
-    elif args.tasks:
-        tasks = load_tasks(args.tasks)  # TaskFileError names the line and field
-        tasks_for_seed = lambda seed: tasks  # noqa: E731
-    else:
-        tasks_for_seed = lambda seed: suite(args.suite, seed, split=args.questions, form=args.form)  # noqa: E731
-    if args.budget:  # the flag wins over a task's own budget too
-        given = tasks_for_seed
-        tasks_for_seed = lambda seed: [_without_budget(t) for t in given(seed)]  # noqa: E731
-    budget = args.budget or (LOCOMO_BUDGET if args.locomo else SUITES[args.suite][1])
     out = Path(args.out)
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
     command = ("sleep-agent eval " + ("" if args.tasks or args.locomo else f"--suite {args.suite} ")

@@ -20,10 +20,10 @@ def _summary(seed: int, right: bool, mode: str = "base + recollection") -> dict:
 
 
 def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
-    page = record_run(tmp_path, _summary(0, True), machine="2 CPU cores, bfloat16")
+    page = record_run(tmp_path, _summary(0, True), machine="2 CPU cores, bf16")
     page.write_text(page.read_text() + "Seed 0 was run alone on the cores.\n")
-    record_run(tmp_path, _summary(1, False), machine="2 CPU cores, bfloat16")
-    record_run(tmp_path, _summary(0, False, "adapter on"), machine="2 CPU cores, bfloat16")
+    record_run(tmp_path, _summary(1, False), machine="2 CPU cores, bf16")
+    record_run(tmp_path, _summary(0, False, "adapter on"), machine="2 CPU cores, bf16")
     text = page.read_text()
     assert len((tmp_path / RUNS_FILE).read_text().splitlines()) == 3
     rows = [line for line in text.splitlines() if line.startswith("| 0 |") or line.startswith("| 1 |")]
@@ -32,4 +32,4 @@ def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
     assert rows[1].endswith("| WRONG |") and "The archive / holds" in rows[1]  # a '|' in a reply cannot break the table
     assert "**base + recollection**: 1 of 2 right" in text and "**adapter on**: 0 of 1 right" in text
     assert text.split(NOTES_MARKER)[1].strip() == "Seed 0 was run alone on the cores."
-    assert json.loads((tmp_path / RUNS_FILE).read_text().splitlines()[0])["machine"] == "2 CPU cores, bfloat16"
+    assert json.loads((tmp_path / RUNS_FILE).read_text().splitlines()[0])["machine"] == "2 CPU cores, bf16"

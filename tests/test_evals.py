@@ -91,6 +91,11 @@ def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
     assert len(runs) == 2 * len(strategies)
     assert {r["strategy"] for r in rows} == set(strategies)
     assert all(r["sleeps"] >= 1 for r in rows if r["strategy"] == "sleep")  # the budget overflowed
+    # every sleep's verdict is on record (issue 22); the tiny random model answers no new fact back,
+    # so validation refuses each of its sleeps, with the reason
+    firsts = [r for r in rows if r["strategy"] == "sleep" and r["sleep_verdicts"] is not None]
+    assert len(firsts) == 2 and all(len(r["sleep_verdicts"]) == r["sleeps"] == r["sleeps_refused"] for r in firsts)
+    assert all(v["verdict"] == "refused" and v["reasons"] for r in firsts for v in r["sleep_verdicts"])
     assert all(r["evictions"] > 0 for r in rows if r["strategy"] in ("vector", "summary", "window"))
     assert all(r["evictions"] == 0 for r in rows if r["strategy"] == "full")
     floor = [r for r in rows if r["strategy"] == "floor"]
@@ -101,6 +106,8 @@ def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
     assert len(again) == len(rows)  # nothing re-run
     summary = write_report(read_results(tmp_path), tmp_path, "test")
     assert "sleep N=1" in summary and "floor" in summary
+    sleeps = sum(r["sleeps"] for r in firsts)
+    assert f"| {sleeps} of {sleeps} |" in (tmp_path / "report.md").read_text()  # the refused-sleeps column
     for f in ("report.md", "accuracy_vs_passes.png", "accuracy_by_family.png", "cost_per_step.png"):
         assert (tmp_path / f).stat().st_size > 0
 

@@ -85,8 +85,8 @@ class SleepMemory(MemoryStrategy):
         room = s.high_water * s.context_budget - WAKE_ROOM_TURNS * mean
         keep = min(s.keep_last_turns, len(turns) - 1)
         while keep > 0:
-            kept = [m for t in turns[-keep:] for m in t]
-            if self.wake_prompt_tokens(state, body[:len(body) - len(kept)], ctx) + sum(sizes[-keep:]) <= room:
+            evicted = [m for t in turns[:-keep] for m in t]
+            if self.wake_prompt_tokens(state, evicted, ctx) + sum(sizes[-keep:]) <= room:
                 break
             keep -= 1
         return keep
