@@ -64,3 +64,29 @@ def test_the_sleep_memory_recollects_once_per_version_and_names(tiny_runtime, sl
     assert memory.prepare(state, off) == {} and memory.prepare({**state, "recollection": first}, off) == {
         "recollection": None}
     tiny_runtime.deactivate_adapter()
+
+
+def test_each_name_is_asked_in_two_trained_forms_and_a_decline_falls_through(tiny_runtime, slept, monkeypatch):
+    """On the default model a woken adapter declined a consolidated name in the "no record" anchors'
+    phrasing and answered it in the other trained form (demo seed 11): the block asks both, preferring
+    the form the anchors never use, and keeps the first reply that says something."""
+    from sleep_agent.consolidation import Reply
+    from sleep_agent.memory import recollection
+    from sleep_agent.consolidation.anchors import UNKNOWN_TRAIN
+
+    thread, world = slept
+    live = thread.latest()
+    keys = named_keys(live.path, [f"Where does {world.names[1]} live?"])
+    asked = []
+
+    def scripted(runtime, questions, system):  # the decoding is scripted; what is asked and kept is real
+        asked.extend(questions)
+        return [Reply.of(f"I have no record of {world.names[1]}.") if i == 0 else Reply.of(f"Answer {i}.")
+                for i in range(len(questions))]
+
+    monkeypatch.setattr(recollection, "answer_questions", scripted)
+    rec = recollect(tiny_runtime, live.version, keys, 500, LocalChatModel.from_runtime(tiny_runtime).get_num_tokens)
+    assert asked == [form.format(subject=s, relation=r) for s, r in keys for form in recollection.FORMS]
+    assert recollection.FORMS[0] not in UNKNOWN_TRAIN
+    assert rec["lines"][0] == "Answer 1."  # the first form declined: the second form's reply is kept
+    assert rec["lines"][1:] == [f"Answer {2 * i}." for i in range(1, len(keys))]

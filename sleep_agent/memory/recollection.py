@@ -7,7 +7,8 @@ while the adapter alone answered right). So before the agent's call, the memory:
 
 1. finds the entities the sleeps consolidated (the adapter's sleep-data file: subjects and relations,
    never its answers) that the task or the latest turns name, as whole words;
-2. asks the model, adapter on, one trained-form question per (entity, relation), batched;
+2. asks the model, adapter on, about each (entity, relation) in two trained forms (:data:`FORMS`),
+   batched, and keeps the first reply that says something;
 3. puts the replies that are not declines or tool calls into the system prompt as a labelled block,
    within :data:`~sleep_agent.settings.AgentSettings.recollection_share` of the budget.
 
@@ -36,10 +37,10 @@ from ..consolidation.engine import SLEEP_DATA_FILE
 from ..consolidation.phrasings import TRAIN
 from ..scoring import is_decline
 
-__all__ = ["HEADER", "MAX_QUESTIONS", "block", "consolidated_keys", "named_keys", "recollect"]
+__all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "block", "consolidated_keys", "named_keys", "recollect"]
 
-# Questions asked per recollection: the first (entity, relation) pairs in the order named. Each is a
-# generated answer (~1 s on 2 CPU cores in one batch); the block's share of the budget bounds it too.
+# (entity, relation) pairs asked per recollection: the first ones in the order named. Each costs two
+# generated answers (~1 s each on 2 CPU cores, in one batch); the block's share of the budget bounds it too.
 MAX_QUESTIONS = 8
 HEADER = "[Recollection] What your memory (adapter v{version}) holds about names in this task; it can be wrong:"
 
@@ -71,8 +72,17 @@ def _named(subject: str, text: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(subject.lower()) + r"(?!\w)", text) is not None
 
 
-def _question(subject: str, relation: str) -> str:
-    return TRAIN["attribute"][0].format(subject=subject, relation=relation.replace("_", " "))
+# The trained forms each (entity, relation) is asked in, in order of preference; the first reply
+# that is neither a decline nor a tool call is kept. The first is the one trained phrasing the
+# "no record" anchors never use (consolidation/anchors.py UNKNOWN_TRAIN): anchors' made-up names look
+# like the worlds' names, and a woken adapter answered "I have no record of X" for a consolidated X in
+# the anchors' phrasings while giving the right city in this one (demo seed 11, 2026-12-03). Only
+# consolidated names are asked, so a decline here is never the right answer.
+FORMS = (TRAIN["attribute"][1], TRAIN["attribute"][0])
+
+
+def _questions(subject: str, relation: str) -> list[str]:
+    return [form.format(subject=subject, relation=relation.replace("_", " ")) for form in FORMS]
 
 
 def block(rec: dict | None) -> str:
@@ -95,12 +105,14 @@ def recollect(runtime, version: int, keys: Sequence[tuple[str, str]], budget_tok
     rec = {"version": version, "entities": list(dict.fromkeys(s for s, _ in keys)), "lines": []}
     if not keys or budget_tokens <= 0:
         return rec
-    replies = answer_questions(runtime, [_question(s, r) for s, r in keys[:MAX_QUESTIONS]], QA_SYSTEM_PROMPT)
-    for reply in replies:
-        text = str(reply).strip()
-        if not text or reply.tool_call or is_decline(text):
+    asked = [_questions(s, r) for s, r in keys[:MAX_QUESTIONS]]
+    replies = iter(answer_questions(runtime, [q for qs in asked for q in qs], QA_SYSTEM_PROMPT))
+    for qs in asked:
+        got = [next(replies) for _ in qs]
+        usable = [str(r).strip() for r in got if str(r).strip() and not r.tool_call and not is_decline(str(r))]
+        if not usable:
             continue
-        candidate = {**rec, "lines": rec["lines"] + [text]}
+        candidate = {**rec, "lines": rec["lines"] + [usable[0]]}
         if count(block(candidate)) > budget_tokens:
             break
         rec = candidate
