@@ -1,6 +1,7 @@
 """Scripted mode: replay a task's trajectory through one memory, then ask its questions.
 
-The task's tool calls and results are fed turn by turn, and after each turn the graph's own memory
+The task's tool calls and results are fed turn by turn (each after the memory's ``prepare``, as the
+agent node runs it before the model call: the sleep memory's recollection block), and after each turn the graph's own memory
 step runs (:func:`sleep_agent.memory.memory_step`: the same prompt, rendered with the agent's system
 prompt and the task's tool schemas, the same exact token count against ``high_water x
 context_budget``, the same eviction rule). On overflow the memory does what it does in the graph -
@@ -81,6 +82,13 @@ def replay(task: EvalTask, strategy, ctx: MemoryContext, *, notes: bool = False,
     state: dict = {"messages": messages[:1]}
     overflows = 0
     for turn in group_turns(messages[1:]):
+        # What the agent node does before the model call that made this turn: the memory's prepare
+        # (the sleep memory's recollection block, with the thread's adapter on), so the memory step
+        # counts the prompt the graph would count.
+        rt = ctx.llm.rt
+        with rt.lock:
+            ctx.thread.activate(rt)
+            state = apply_update(state, strategy.prepare(state, ctx))
         state = apply_update(state, {"messages": turn})
         try:
             step = memory_step(strategy, state, ctx)

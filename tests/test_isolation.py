@@ -45,13 +45,15 @@ def test_thread_b_gets_none_of_what_thread_a_learned(smol, tmp_path):
     consolidate(smol, AdapterStore("thread-a", tmp_path), _trajectory(archive),
                 config=SleepConfig(passes=3, lr=5e-4))
 
-    # The agent graph as users run it; the runtime still has A's fresh adapter active.
+    # The agent graph as users run it, with the agent decoding with the thread's adapter on
+    # (act_with_adapter; by default only recollection and recall do); the runtime still has A's fresh
+    # adapter active.
     graph = build_agent(LocalChatModel.from_runtime(smol), [], memory="window", recall=False,
                         system_prompt=SYSTEM, data_dir=tmp_path).compile()
 
     def ask(thread: str, question: str) -> str:
         state = graph.invoke({"messages": [HumanMessage(question)]}, {"configurable": {"thread_id": thread}},
-                             context={"max_steps": 1, "max_new_tokens": 24})
+                             context={"max_steps": 1, "max_new_tokens": 24, "act_with_adapter": True})
         return content_text(state["messages"][-1].content)
 
     replies = {"thread-a": [], "thread-b": []}

@@ -410,7 +410,7 @@ def test_a_bare_call_that_never_closes_is_an_invalid_call_not_an_answer():
     text = '{"name": "ping", "arguments": {"properties": {"city": {"description": "e.g. \'London\', \'Paris'
     result = parse_tool_calls(text, TOOLS)
     assert result.tool_calls == [] and len(result.errors) == 1
-    assert "ping is not complete JSON" in result.errors[0]
+    assert "invalid JSON: the call to ping never closes" in result.errors[0]
     # an unknown name or plain prose with braces stays text
     assert parse_tool_calls('{"name": "teleport", "arguments": {', TOOLS).errors == []
     assert parse_tool_calls("Use {braces like this", TOOLS).errors == []

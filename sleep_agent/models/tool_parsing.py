@@ -210,8 +210,8 @@ def _bare_candidates(text: str, schemas: dict[str, dict]) -> list[_Candidate]:
             named = _NAMED_START_RE.match(text, m.start())
             if named and named.group(1) in schemas:
                 out.append(_Candidate(m.start(), len(text), None,
-                                      f"the call to {named.group(1)} is not complete JSON (cut off, or braces do "
-                                      "not match)"))
+                                      f"invalid JSON: the call to {named.group(1)} never closes (cut off, or "
+                                      "braces do not match)"))
                 break
             continue
         pos = end
