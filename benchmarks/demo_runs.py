@@ -1,7 +1,7 @@
 """The demo's record over seeds: every `sleep-agent demo --out DIR` run, one row each, in DIR/demo.md.
 
 Each run appends its summary (the JSON `sleep-agent demo --json` prints) to ``DIR/demo-runs.jsonl``;
-the page is rewritten from all of them: per run the seed, how the agent decoded (base model reading
+the page is rewritten from all of them: per run the seed, the commit it ran, how the agent decoded (base model reading
 the recollection, or the adapter on), the answer and the verdict, sleeps and their seconds, whether
 record 1 left the window, and the run's wall time; then per mode the share of right answers.
 Notes written below :data:`~sleep_agent_benchmarks.results.NOTES_MARKER` survive a rewrite.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,15 +35,15 @@ def _row(r: dict) -> str:
     refused = sum(bool(s.get("rejected")) for s in sleeps)
     answer = " ".join((r.get("answer") or "").split())[:90].replace("|", "/") or "(none)"
     left = r.get("record1_left_at_sleep")
-    return (f"| {r.get('seed')} | {r.get('mode')} | {r.get('records_read')} | {len(trained)}"
+    return (f"| {r.get('seed')} | {r.get('commit') or '?'} | {r.get('mode')} | {r.get('records_read')} | {len(trained)}"
             f"{f' ({refused} refused)' if refused else ''} | {secs} | {left or 'never'} | {r.get('steps')} | "
             f"{r.get('seconds', 0):.0f} | {r.get('expected')} | {answer} | {'RIGHT' if r.get('right') else 'WRONG'} |")
 
 
 def format_runs(runs: Sequence[dict]) -> str:
     """The markdown table of ``runs`` and the right-answer share per mode."""
-    lines = ["| seed | agent decodes with | records | sleeps | sleep s | record 1 left at sleep | steps | "
-             "run s | expected | answer | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| seed | code | agent decodes with | records | sleeps | sleep s | record 1 left at sleep | steps | "
+             "run s | expected | answer | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r) for r in runs]
     lines.append("")
     for mode in dict.fromkeys(r.get("mode") for r in runs):
@@ -69,13 +70,25 @@ def describe_machine() -> str:
     return f"{os.cpu_count()} CPU cores, {'bf16' if native else 'fp32 (no native bf16)'}"
 
 
+def _commit() -> str:
+    """The checkout's commit (short), with "+" when files differ from it; "" outside a git checkout."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, cwd=Path(__file__).parent, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head + ("+" if head and dirty else "")
+
+
 def record_run(out: Path, summary: dict, *, machine: str | None = None) -> Path:
     """Append ``summary`` (with ``machine``: :func:`describe_machine` unless given) to
     ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
     out.mkdir(parents=True, exist_ok=True)
     machine = machine or describe_machine()
     with open(out / RUNS_FILE, "a", encoding="utf-8") as f:
-        f.write(json.dumps({**summary, "machine": machine}) + "\n")
+        f.write(json.dumps({"commit": _commit(), **summary, "machine": machine}) + "\n")
     runs = [json.loads(line) for line in (out / RUNS_FILE).read_text().splitlines() if line.strip()]
     page = out / PAGE
     notes = page.read_text().partition(NOTES_MARKER)[2] if page.is_file() else ""

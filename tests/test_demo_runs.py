@@ -28,7 +28,7 @@ def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
     assert len((tmp_path / RUNS_FILE).read_text().splitlines()) == 3
     rows = [line for line in text.splitlines() if line.startswith("| 0 |") or line.startswith("| 1 |")]
     assert len(rows) == 3
-    assert "| 2 (1 refused) | 122, 150 |" in rows[0]  # the skipped sleep is not counted as one that trained
+    assert "| 2 (1 refused) | 122, 150 |" in rows[0] and rows[0].startswith("| 0 | ")  # the skipped sleep is not counted as one that trained
     assert rows[1].endswith("| WRONG |") and "The archive / holds" in rows[1]  # a '|' in a reply cannot break the table
     assert "**base + recollection**: 1 of 2 right" in text and "**adapter on**: 0 of 1 right" in text
     assert text.split(NOTES_MARKER)[1].strip() == "Seed 0 was run alone on the cores."
