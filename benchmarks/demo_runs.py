@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .results import NOTES_MARKER
 
-__all__ = ["RUNS_FILE", "describe_machine", "format_runs", "record_run"]
+__all__ = ["RUNS_FILE", "describe_machine", "format_runs", "record_run", "write_page"]
 
 RUNS_FILE = "demo-runs.jsonl"
 PAGE = "demo.md"
@@ -70,25 +70,26 @@ def describe_machine() -> str:
     return f"{os.cpu_count()} CPU cores, {'bf16' if native else 'fp32 (no native bf16)'}"
 
 
-def _commit() -> str:
-    """The checkout's commit (short), with "+" when files differ from it; "" outside a git checkout."""
+def _commit(out: Path) -> str:
+    """The checkout's commit (short), with "+" when tracked files other than the demo's own records
+    in ``out`` differ from it; "" outside a git checkout."""
+    here = Path(__file__).parent
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=Path(__file__).parent, timeout=10).stdout.strip()
+                              cwd=here, timeout=10).stdout.strip()
+        changed = subprocess.run(["git", "diff", "--name-only", "HEAD"], capture_output=True, text=True,
+                                 cwd=here, timeout=10).stdout.split()
+        top = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
+                                  cwd=here, timeout=10).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         return ""
+    records = {(out / RUNS_FILE).resolve(), (out / PAGE).resolve()}
+    dirty = [f for f in changed if (top / f).resolve() not in records]
     return head + ("+" if head and dirty else "")
 
 
-def record_run(out: Path, summary: dict, *, machine: str | None = None) -> Path:
-    """Append ``summary`` (with ``machine``: :func:`describe_machine` unless given) to
-    ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
-    out.mkdir(parents=True, exist_ok=True)
-    machine = machine or describe_machine()
-    with open(out / RUNS_FILE, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"commit": _commit(), **summary, "machine": machine}) + "\n")
+def write_page(out: Path) -> Path:
+    """Rewrite ``out``/demo.md from every run in ``out``/demo-runs.jsonl (notes below the marker kept)."""
     runs = [json.loads(line) for line in (out / RUNS_FILE).read_text().splitlines() if line.strip()]
     page = out / PAGE
     notes = page.read_text().partition(NOTES_MARKER)[2] if page.is_file() else ""
@@ -99,3 +100,13 @@ def record_run(out: Path, summary: dict, *, machine: str | None = None) -> Path:
             f"{format_runs(runs)}\n{NOTES_MARKER}{notes or chr(10)}")
     page.write_text(body, encoding="utf-8")
     return page
+
+
+def record_run(out: Path, summary: dict, *, machine: str | None = None) -> Path:
+    """Append ``summary`` (with ``machine``: :func:`describe_machine` unless given) to
+    ``out``/demo-runs.jsonl and rewrite ``out``/demo.md."""
+    out.mkdir(parents=True, exist_ok=True)
+    machine = machine or describe_machine()
+    with open(out / RUNS_FILE, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"commit": _commit(out), **summary, "machine": machine}) + "\n")
+    return write_page(out)
