@@ -172,11 +172,12 @@ class AgentSettings:
     # Decode the agent's own replies with the thread's adapter on. Off (the default), the adapter is
     # the memory and is read through the recollection block and the recall tool (both decode with
     # it on), while the agent's replies decode with the base model, so a sleep never costs the agent
-    # its skills. Measured on the demo (docs/demo.md): with the adapter on, the woken 0.5B model
-    # echoed its task or called tools instead of answering, although the block held the right city;
-    # with it off, the same prompt was answered right. Trap: with it on and no recollection
-    # (recollection_share 0) the agent must carry the facts into its loop by itself, which the 0.5B
-    # model did not.
+    # its skills. Measured on the demo (docs/demo.md): with the adapter on and the old final-answer
+    # note, the woken 0.5B model echoed its task although the block held the right city; with it off
+    # it answered. With the note that restates the task, the last step asked with the adapter on was
+    # right in 10 of 10 runs against 8 of 10 for this default (docs/demo-final-prompt.md); but in the
+    # whole loop (3 seeds) the woken adapter-on model stopped calling tools after the first wake and
+    # answered having read 4 of 7 records, where this default read all 7 in every run.
     act_with_adapter: bool = False
     # How the sleep trains and validates the adapter (SleepConfig documents each knob).
     sleep: SleepConfig = field(default_factory=SleepConfig)
