@@ -17,11 +17,11 @@ import argparse
 import json
 from pathlib import Path
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage
 
-from sleep_agent import LocalChatModel, Thread, sqlite_checkpointer
+from sleep_agent import AgentSettings, LocalChatModel, MemoryContext, SleepMemory, Thread, sqlite_checkpointer
 from sleep_agent.graph.prompts import DEFAULT_SYSTEM_PROMPT, DONE_NOTE, answer_now
-from sleep_agent.memory.recollection import block
+from sleep_agent.memory import build_prompt
 from sleep_agent.models.messages import content_text
 from sleep_agent.scoring import is_correct
 
@@ -46,11 +46,11 @@ def ask_final(llm: LocalChatModel, thread_id: str, checkpoint: str | Path | None
     task = content_text(window[0].content)
     thread, rt = Thread(thread_id, root=data_dir), llm.rt
     out = {"thread": thread_id, "recollection": values["recollection"]["lines"], "answers": {}}
+    # the prompt as the agent node builds it (memory.build_prompt: system prompt, wake note, block, window)
+    ctx = MemoryContext(AgentSettings(), thread, llm, DEFAULT_SYSTEM_PROMPT)
     for label, with_block, adapter in VARIANTS:
-        parts = [DEFAULT_SYSTEM_PROMPT, values.get("memory_note") or "",
-                 block(values["recollection"]) if with_block else ""]
-        prompt = [SystemMessage("\n\n".join(p for p in parts if p)), *window,
-                  HumanMessage(answer_now(DONE_NOTE, task))]
+        state = {**values, "messages": window, "recollection": values["recollection"] if with_block else None}
+        prompt = build_prompt(SleepMemory(), state, ctx) + [HumanMessage(answer_now(DONE_NOTE, task))]
         with rt.lock:
             thread.activate(rt, merged=False)
             if not adapter:

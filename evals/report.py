@@ -14,6 +14,7 @@ several seeds, ``overall`` is the mean over seeds and ``overall_range`` the lowe
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def category_table(summary: dict) -> str:
         for c in cats:
             v = s["by_category"].get(c)
             cells.append("" if v is None else
-                         f"{'-' if v['f1'] != v['f1'] else v['f1']} / {v['contains']} (n={v['questions']})")
+                         f"{'-' if math.isnan(v['f1']) else v['f1']} / {v['contains']} (n={v['questions']})")
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
