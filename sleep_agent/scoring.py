@@ -5,6 +5,9 @@ checker is strict in both directions:
 
 - a reply that is a tool call (``<tool_call>`` tags, or a JSON object naming a tool with arguments)
   is wrong, whatever it contains, and is counted on its own (:func:`is_tool_call`);
+- a reply that is markup rather than words - it opens with a prompt tag such as ``<recollection>`` or
+  with a JSON object or list - is wrong too: an agent that echoes its recollection block or a record
+  has not answered, even when the value is in the echo (:func:`is_markup`);
 - numbers match as whole tokens anywhere in the reply: "The crate K-192 holds 36 units." answers 36
   (K-192 is an identifier, not a number), "1,200" is 1200, "3.50" is 3.5, "36kg" is 36; "15" and
   "5.5" do not answer 5, nor does the "10" of the address 10.0.4.17 (:func:`numbers_in`);
@@ -33,7 +36,7 @@ from .models.tool_json import decode_at
 from .models.tool_schema import is_call_attempt
 
 __all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "first_sentence_done", "is_correct", "is_decline",
-           "is_tool_call", "mentions", "numbers_in", "sentences", "token_f1"]
+           "is_markup", "is_tool_call", "mentions", "numbers_in", "sentences", "token_f1"]
 
 CHECKS = ("contains", "exact", "number", "decline")  # how an expected answer is matched (see is_correct)
 
@@ -63,6 +66,16 @@ def is_tool_call(reply: str) -> bool:
         if isinstance(obj, dict) and is_call_attempt(obj, {}):
             return True
     return False
+
+
+# A reply that opens like this is an echo of markup, not an answer: a tag (<recollection>, </tool_response>)
+# or the start of a JSON object or list.
+_MARKUP_START = re.compile(r"\s*(?:</?[A-Za-z_][\w-]*>|[{\[])")
+
+
+def is_markup(reply: str) -> bool:
+    """The reply opens with a tag or a JSON object or list (an echo of the prompt or of a record)."""
+    return _MARKUP_START.match(reply) is not None
 
 
 def numbers_in(text: str) -> list[Decimal]:
@@ -112,12 +125,12 @@ def is_correct(reply: str, answer: str | Sequence[str], check: str = "contains",
     ``check``: ``contains`` (the answer as whole words anywhere; a numeric answer as a whole number),
     ``number`` (the answer's number among the reply's whole-token numbers), ``exact`` (the reply is
     the answer, final period aside) or ``decline`` (the reply declines: a question about a name never
-    seen; ``answer`` is ignored). A tool call is never correct, and neither is a reply that also
-    matches one of ``wrong`` (e.g. the value before an update).
+    seen; ``answer`` is ignored). A tool call or a markup echo (:func:`is_markup`) is never
+    correct, and neither is a reply that also matches one of ``wrong`` (e.g. the value before an update).
     """
     if check not in CHECKS:
         raise ValueError(f"unknown check {check!r}: one of {', '.join(CHECKS)}")
-    if not reply or is_tool_call(reply):
+    if not reply or is_tool_call(reply) or is_markup(reply):
         return False
     if check == "decline":
         return is_decline(reply)
@@ -148,9 +161,9 @@ def token_f1(reply: str, answer: str, *, multi: bool = False) -> float:
     """Token F1 of ``reply`` against ``answer``, as the LoCoMo paper scores answers (Maharana et al.
     2024, its evaluation code): normalised tokens, F1 of their overlap. ``multi`` (LoCoMo's multi-hop
     category): the answer is a comma-separated list, each part scored by its best F1 against the
-    reply's comma-separated parts, then averaged. A tool-call reply scores 0. What differs: no Porter
+    reply's comma-separated parts, then averaged. A tool-call or markup reply scores 0. What differs: no Porter
     stemming (the paper's code stems with nltk; here "dances" and "dance" do not match)."""
-    if not reply or is_tool_call(reply):
+    if not reply or is_tool_call(reply) or is_markup(reply):
         return 0.0
     if not multi:
         return round(_f1(_f1_tokens(reply), _f1_tokens(answer)), 4)
@@ -163,7 +176,7 @@ def token_f1(reply: str, answer: str, *, multi: bool = False) -> float:
 
 def is_decline(reply: str) -> bool:
     """The reply declines ("no record", "I don't know", ...) instead of answering; a tool call does not."""
-    if not reply or is_tool_call(reply):
+    if not reply or is_tool_call(reply) or is_markup(reply):
         return False
     return any(mentions(reply, m) for m in DECLINE_MARKERS)
 

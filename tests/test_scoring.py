@@ -7,7 +7,7 @@ import pytest
 
 from sleep_agent.consolidation import EntityGate, general_correct
 from sleep_agent.consolidation.answering import Reply
-from sleep_agent.scoring import first_sentence, is_correct, is_decline, is_tool_call, numbers_in
+from sleep_agent.scoring import first_sentence, is_correct, is_decline, is_markup, is_tool_call, numbers_in, token_f1
 
 from decimal import Decimal
 
@@ -44,6 +44,19 @@ def test_a_tool_call_reply_is_wrong_whatever_it_contains():
     assert is_correct('The record reads {"name": "Ana", "city": "Tarnwick"}.', "Tarnwick")
     reply = Reply.of(call + "\n")
     assert reply.tool_call and not is_correct(reply, "5", "number")
+
+
+def test_a_markup_echo_is_not_an_answer():
+    # The adapter-on demo, seed 21: the agent echoed its recollection block, city inside; was scored right.
+    echo = ('<recollection>\n{"question": "In which city does Zilu Luthupim live?"}\n'
+            '{"properties": {"city": {"description": "The city of Zilu Luthupim is Corrine Bay."}}}\n</recollection>')
+    assert is_markup(echo) and not is_correct(echo, "Corrine Bay")
+    record = '{"name": "Ana", "city": "Tarnwick"}'
+    assert is_markup(record) and not is_correct(record, "Tarnwick") and token_f1(record, "Tarnwick") == 0.0
+    assert not is_decline('[{"answer": "no record"}]')
+    assert not is_markup("Zilu Luthupim lives in Corrine Bay.") and is_correct("Zilu Luthupim lives in Corrine Bay.",
+                                                                                "Corrine Bay")
+    assert not is_markup("It is 3 < 5 {sic}")  # a bracket inside words is not markup
 
 
 def test_a_stale_value_in_the_reply_makes_it_wrong():
