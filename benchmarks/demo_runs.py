@@ -4,6 +4,8 @@ Each run appends its summary (the JSON `sleep-agent demo --json` prints) to ``DI
 the page is rewritten from all of them: per run the seed, the commit it ran, how the agent decoded (base model reading
 the recollection, or the adapter on), the answer and the verdict, sleeps and their seconds, whether
 record 1 left the window, and the run's wall time; then per mode the share of right answers.
+Verdicts are read again with the current checker (:func:`sleep_agent.scoring.is_correct`) each time the
+page is written, so old runs are scored as new ones are; a verdict that changed says what it was.
 Notes written below :data:`~sleep_agent_benchmarks.results.NOTES_MARKER` survive a rewrite.
 
 Example::
@@ -20,12 +22,26 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from sleep_agent.scoring import is_correct
+
 from .results import NOTES_MARKER
 
 __all__ = ["RUNS_FILE", "describe_machine", "format_runs", "record_run", "write_page"]
 
 RUNS_FILE = "demo-runs.jsonl"
 PAGE = "demo.md"
+
+
+def _right(r: dict) -> bool:
+    """The run's verdict by the current checker (the recorded one when the run has no answer to read)."""
+    if r.get("answer") is None or not r.get("expected"):
+        return bool(r.get("right"))
+    return is_correct(r["answer"], r["expected"])
+
+
+def _verdict(r: dict) -> str:
+    now = "RIGHT" if _right(r) else "WRONG"
+    return now if _right(r) == bool(r.get("right")) else f"{now} (recorded {'RIGHT' if r.get('right') else 'WRONG'})"
 
 
 def _row(r: dict) -> str:
@@ -37,7 +53,7 @@ def _row(r: dict) -> str:
     left = r.get("record1_left_at_sleep")
     return (f"| {r.get('seed')} | {r.get('commit') or '?'} | {r.get('mode')} | {r.get('records_read')} | {len(trained)}"
             f"{f' ({refused} refused)' if refused else ''} | {secs} | {left or 'never'} | {r.get('steps')} | "
-            f"{r.get('seconds', 0):.0f} | {r.get('expected')} | {answer} | {'RIGHT' if r.get('right') else 'WRONG'} |")
+            f"{r.get('seconds', 0):.0f} | {r.get('expected')} | {answer} | {_verdict(r)} |")
 
 
 def format_runs(runs: Sequence[dict]) -> str:
@@ -50,8 +66,8 @@ def format_runs(runs: Sequence[dict]) -> str:
         rows = [r for r in runs if r.get("mode") == mode]
         tested = [r for r in rows if r.get("record1_left_at_sleep")]
         secs = sorted(r.get("seconds", 0) for r in rows)
-        lines.append(f"- **{mode}**: {sum(bool(r.get('right')) for r in rows)} of {len(rows)} right "
-                     f"({sum(bool(r.get('right')) for r in tested)} of {len(tested)} runs where record 1 left "
+        lines.append(f"- **{mode}**: {sum(_right(r) for r in rows)} of {len(rows)} right "
+                     f"({sum(_right(r) for r in tested)} of {len(tested)} runs where record 1 left "
                      f"the window); run time {secs[0]:.0f}-{secs[-1]:.0f} s; sleeps "
                      f"{min(len(r.get('sleep_reports') or []) for r in rows)}-"
                      f"{max(len(r.get('sleep_reports') or []) for r in rows)}.")

@@ -33,3 +33,12 @@ def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
     assert "**base + recollection**: 1 of 2 right" in text and "**adapter on**: 0 of 1 right" in text
     assert text.split(NOTES_MARKER)[1].strip() == "Seed 0 was run alone on the cores."
     assert json.loads((tmp_path / RUNS_FILE).read_text().splitlines()[0])["machine"] == "2 CPU cores, bf16"
+
+
+def test_old_runs_are_scored_again_with_the_current_checker(tmp_path):
+    # Recorded right by the checker of the time: an echo of the recollection block holding the city.
+    echo = {**_summary(21, True, "adapter on"), "answer": "<recollection>\nThe city of Samor Fenkarin is Olvesby.\n"}
+    page = record_run(tmp_path, echo, machine="2 CPU cores, bf16")
+    record_run(tmp_path, _summary(20, True, "adapter on"), machine="2 CPU cores, bf16")
+    text = page.read_text()
+    assert "| WRONG (recorded RIGHT) |" in text and "**adapter on**: 1 of 2 right" in text
