@@ -3,6 +3,7 @@
     sleep-agent demo [--model M]               the main job: a long task with several sleeps, checked
     sleep-agent run "TASK" [--memory ...]      run the agent on a task with the workspace tools
     sleep-agent inspect THREAD [--json]        a thread's sleeps and adapter versions
+    sleep-agent memory list|rollback|forget THREAD  what a thread knows; go back; forget one thing
     sleep-agent models [--json]                the offline models and their state
     sleep-agent models prepare [NAME]          verify (sha256) and convert a model to bf16 once
     sleep-agent bench retention [--passes ..]  does a sleep remember? (accuracy vs sleep duration N)
@@ -314,6 +315,7 @@ def cmd_eval(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cli_memory import add_memory_parser
     from .models import DEFAULT_MODEL
     from .names import MEMORY_NAMES
 
@@ -354,6 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--checkpoint", default=None)
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_inspect)
+
+    add_memory_parser(sub, DEFAULT_MODEL)
 
     m = sub.add_parser("models", help="list the offline models (installed, verified, converted, size)")
     m.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
@@ -422,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from . import InvalidThreadIdError, SettingsError
+    from .adapters import AdapterIntegrityError, SleepInProgressError
+    from .cli_memory import UnknownThreadError
+    from .memory_admin import ForgetError
     from .memory import ContextOverflowError
     from .models import ModelIntegrityError, ModelNotInstalledError, UnknownModelError
 
@@ -432,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ModelIntegrityError, ModelNotInstalledError, UnknownModelError, SettingsError,
-            InvalidThreadIdError, ContextOverflowError, TaskFileError) as e:
+            InvalidThreadIdError, ContextOverflowError, TaskFileError, AdapterIntegrityError, SleepInProgressError,
+            ForgetError, UnknownThreadError, FileNotFoundError) as e:
         print(f"sleep-agent: error: {e}", file=sys.stderr)
         return 2
 

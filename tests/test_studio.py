@@ -81,7 +81,7 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
     url, home, log = dev_server
     client = get_sync_client(url=url)
     assistants = {a["graph_id"] for a in client.assistants.search()}
-    assert {"sleep_agent", "sleep_demo", "window_agent", "vector_agent", "summary_agent"} <= assistants
+    assert {"sleep_agent", "sleep_demo", "window_agent", "vector_agent", "summary_agent", "memory_admin"} <= assistants
     thread = client.threads.create()
     first = RecordArchive(seed=7, size=10).people[0].name  # graphs/common.py's archive
     task = ("The archive holds 10 records. Call next_record again and again, one call per reply, until it "
@@ -102,3 +102,15 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
     rec = values.get("recollection") or {}
     assert rec.get("version") == values["adapter_version"] and rec.get("entities") == [first], rec
     assert rec.get("lines"), f"the recollection block was empty: {rec}"
+
+    # What the thread knows, from Studio: the memory_admin graph lists record 1's person's facts with
+    # the sleep that learned them, and a forget without "confirm" returns the plan and changes nothing.
+    admin = client.threads.create()
+    listed = client.runs.wait(admin["thread_id"], "memory_admin", input={"thread": thread["thread_id"], "op": "list"})
+    facts = listed["result"]["facts"]
+    person = RecordArchive(seed=7, size=10).people[0]
+    assert any(f["subject"] == first and f["answer"] == person.city and f["version"] >= 1 for f in facts), facts
+    planned = client.runs.wait(admin["thread_id"], "memory_admin",
+                               input={"thread": thread["thread_id"], "op": "forget", "text": first})
+    assert planned["result"]["confirmed"] is False and planned["result"]["plan"]["facts"]
+    assert (home / "threads" / thread["thread_id"] / "adapters" / f"v{values['adapter_version']:04d}").is_dir()

@@ -3,10 +3,12 @@
 from .store import (
     FORBIDDEN_SUFFIXES,
     REQUIRED_FILES,
+    AdapterConflictError,
     AdapterIntegrityError,
     AdapterPublishError,
     AdapterStore,
     AdapterVersion,
+    SleepInProgressError,
 )
 from .thread import DEFAULT_THREAD, Thread
 
@@ -14,9 +16,11 @@ __all__ = [
     "DEFAULT_THREAD",
     "FORBIDDEN_SUFFIXES",
     "REQUIRED_FILES",
+    "AdapterConflictError",
     "AdapterIntegrityError",
     "AdapterPublishError",
     "AdapterStore",
     "AdapterVersion",
+    "SleepInProgressError",
     "Thread",
 ]

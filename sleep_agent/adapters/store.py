@@ -6,6 +6,7 @@ Layout (``<root>`` defaults to :func:`sleep_agent.paths.home`)::
         v0001/  adapter_config.json  adapter_model.safetensors  manifest.json  (README.md ...)
         v0002/  ...
         HEAD    {"version": 2, "manifest_sha256": "..."}   <- the live version and its manifest's digest
+        events.jsonl   rollbacks and forgets, one JSON object a line (:mod:`.events`)
 
 A new version is written into a ``.tmp-*`` folder, hashed, fsynced, renamed to ``vNNNN`` and only
 then made live by atomically rewriting ``HEAD``. A crash at any point leaves the previous version
@@ -42,22 +43,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..crashpoints import crash_point
+from .events import append_event, read_events
+from .locks import SleepInProgressError, publish_lock, sleep_lock
 from ..io_utils import atomic_write_json, fsync_dir, sha256_file
 from .integrity import (FORBIDDEN_SUFFIXES, MANIFEST, REQUIRED_FILES, AdapterIntegrityError, check_files,
                         verify_adapter_folder)
 from ..paths import thread_dir, validate_thread_id
 
-try:  # POSIX advisory lock so two processes never publish into one thread at once
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
 __all__ = [
+    "AdapterConflictError",
     "AdapterIntegrityError",
     "AdapterPublishError",
     "AdapterStore",
     "AdapterVersion",
     "REQUIRED_FILES",
+    "SleepInProgressError",
     "FORBIDDEN_SUFFIXES",
     "verify_adapter_folder",
 ]
@@ -66,11 +66,17 @@ log = logging.getLogger(__name__)
 
 HEAD = "HEAD"
 TMP_PREFIX = ".tmp-"
+ANY_PARENT = object()  # publish(parent=...) default: publish on whatever version is live
 _VERSION_DIR = re.compile(r"^v(\d{4,})$")
 
 
 class AdapterPublishError(ValueError):
     """``write_adapter`` produced a folder that cannot be published (missing or pickle files)."""
+
+
+class AdapterConflictError(AdapterPublishError):
+    """The live version is no longer the one a sleep started from (a rollback or a forget ran
+    meanwhile): publishing would silently undo that change, so nothing is published."""
 
 
 @dataclass
@@ -296,22 +302,13 @@ class AdapterStore:
         return out
 
     # ---- writing --------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _lock(self, create: bool = True) -> Iterator[None]:
-        if fcntl is None:
-            yield
-            return
-        if create:
-            self.path.mkdir(parents=True, exist_ok=True)
-        elif not self.path.is_dir():
-            yield
-            return
-        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+    def _lock(self, create: bool = True):
+        """The publish lock (:func:`.locks.publish_lock`)."""
+        return publish_lock(self.path, create)
+
+    def sleeping(self, wait: bool = True):
+        """Held by a sleep and a forget's rebuild for their whole run (:func:`.locks.sleep_lock`)."""
+        return sleep_lock(self.path, self.thread_id, wait)
 
     def _clean_leftovers(self) -> None:
         for e in os.scandir(self.path):
@@ -321,8 +318,13 @@ class AdapterStore:
                 with contextlib.suppress(OSError):
                     os.unlink(e.path)
 
-    def publish(self, write_adapter: Callable[[Path], None], manifest: dict) -> AdapterVersion:
+    def publish(self, write_adapter: Callable[[Path], None], manifest: dict, *,
+                parent=ANY_PARENT) -> AdapterVersion:
         """Write a new version with ``write_adapter(tmp_dir)`` and make it the HEAD.
+
+        ``parent``: the version (or None: the base model) the new one was trained from; if another is
+        live by now, :class:`AdapterConflictError` is raised and nothing is written (compare-and-swap:
+        a rollback during a sleep is never lost).
 
         ``manifest`` (JSON-serialisable) is stored with ``version``, ``parent``, ``created``,
         ``files`` (sha256 and bytes of each file) and ``thread_id`` added. If anything fails the
@@ -332,6 +334,12 @@ class AdapterStore:
         with self._lock(create=True):
             self._clean_leftovers()
             prev = self._latest_locked()
+            live = prev.version if prev else None
+            if parent is not ANY_PARENT and live != parent:
+                raise AdapterConflictError(
+                    f"thread {self.thread_id!r}: the live adapter changed from "
+                    f"{_vname(parent) if parent else 'the base model'} to {_vname(live) if live else 'the base model'}"
+                    " while this version was trained (a rollback or forget); not published")
             taken = list(self._version_dirs())
             head = self._read_head()[0]
             n = max([*taken, head or 0, 0]) + 1
@@ -367,6 +375,32 @@ class AdapterStore:
                                            f"({keep})") from e
                 raise
             return AdapterVersion(version=n, path=final, manifest=full)
+
+    def rollback(self, version: int) -> AdapterVersion:
+        """Make the published ``version`` live (verified first; atomically, as a publish does) and
+        record it in the event log. The next sleep continues from it."""
+        with self._lock(create=False):
+            target = self.get(int(version))  # FileNotFoundError / AdapterIntegrityError name the problem
+            before = self._read_head()[0]
+            self._write_head(target.version)
+            append_event(self.path, "rollback", {"from": before, "to": target.version})
+            self.note(f"rolled back from {_vname(before) if before else 'the base model'} to {target.name}")
+        return target
+
+    def delete_versions(self, versions: list[int]) -> None:
+        """Remove these versions' folders (never the live one): what :func:`sleep_agent.memory_admin.forget`
+        does with versions that hold a forgotten fact, so no rollback can bring it back."""
+        with self._lock(create=False):
+            head = self._read_head()[0]
+            if head in versions:
+                raise ValueError(f"refusing to delete {_vname(head)} of thread {self.thread_id!r}: it is live")
+            for v in versions:
+                shutil.rmtree(self.version_path(v), ignore_errors=True)
+            fsync_dir(self.path)
+
+    def event_log(self) -> list[dict]:
+        """Every rollback and forget recorded for this thread, oldest first (:mod:`.events`)."""
+        return read_events(self.path)
 
     def _collect(self, folder: Path) -> dict[str, dict]:
         files: dict[str, dict] = {}

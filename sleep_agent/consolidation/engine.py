@@ -24,7 +24,7 @@ from pathlib import Path
 
 from langchain_core.messages import BaseMessage
 
-from ..adapters import AdapterStore
+from ..adapters import AdapterConflictError, AdapterStore
 from ..crashpoints import crash_point
 from ..models.messages import to_template_dicts
 from ..settings import SleepConfig
@@ -37,11 +37,14 @@ from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
 from .validation import Scores, judge, score
 
-__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "replay_count", "replay_sample", "FACTS_FILE",
-           "SLEEP_DATA_FILE"]
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "read_sleep_data", "replay_count", "replay_sample",
+           "FACTS_FILE",
+           "SLEEP_DATA_FILE", "TOOLS_FILE"]
 
-SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay)
+SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay), and
+                                      # the last sleep's behavior examples (a rebuild after forget keeps tool use)
 FACTS_FILE = "facts.jsonl"            # the facts this version's sleep learned, with their sources
+TOOLS_FILE = "tools.json"             # the agent's tool schemas its behavior examples were rendered with
 REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
 MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
 REPLAY_PER_FACT = 2                   # ...and two phrasings of every earlier fact: at a fixed ratio each
@@ -91,13 +94,13 @@ class SleepReport:
         return asdict(self)
 
 
-def _read_history(version) -> list[SleepExample]:
+def read_sleep_data(version) -> list[SleepExample]:
     """Every example in a version's sleep-data file (facts trained so far and their held-out forms)."""
     if version is None or not (version.path / SLEEP_DATA_FILE).is_file():
         return []
     rows = [json.loads(line) for line in (version.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
-    return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), subject=r.get("subject", ""),
-                         relation=r.get("relation", "")) for r in rows]
+    return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), r.get("conversation", ""),
+                         subject=r.get("subject", ""), relation=r.get("relation", "")) for r in rows]
 
 
 def _by_fact(examples: Sequence[SleepExample]) -> list[list[SleepExample]]:
@@ -182,9 +185,19 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     return SleepData(
         train=examples, heldout=rng.sample(heldout, len(heldout)),
         retained=rng.sample(old_heldout, min(len(old_heldout), 8)),
-        history=list(dict.fromkeys(list(earlier) + train + heldout)),
+        history=list(dict.fromkeys([e for e in earlier if e.part != "behavior"] + train + heldout
+                                   + (behavior or [e for e in earlier if e.part == "behavior"]))),
         subjects=subjects, relations=relations, facts=len(learned), parts=parts, learned=learned, study=study,
         new=new)
+
+
+def _keep(runtime, live) -> int | None:
+    """Decode with ``live`` (a version, or None: the base model) again; returns its number."""
+    if live is None:
+        runtime.deactivate_adapter()
+        return None
+    runtime.activate_adapter(live.path)
+    return live.version
 
 
 def _skip(store: AdapterStore, previous, data: SleepData, t0: float, emit) -> SleepReport:
@@ -211,13 +224,21 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
 
     ``agent_prompt`` and ``tools`` (the agent's system prompt and tool schemas) make behavior examples
     (see :func:`assemble`). ``on_pass(n)`` is called after each training pass with the adapter in training active (the
-    retention benchmark measures accuracy against sleep duration N this way).
+    retention benchmark measures accuracy against sleep duration N this way). The thread's sleep lock
+    is held throughout, so ``sleep-agent memory forget`` refuses to run meanwhile.
     """
+    with store.sleeping():
+        return _consolidate(runtime, store, messages, config=config, agent_prompt=agent_prompt, tools=tools,
+                            span=span, progress=progress, on_pass=on_pass)
+
+
+def _consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *, config: SleepConfig,
+                 agent_prompt, tools, span, progress, on_pass) -> SleepReport:
     t0 = time.perf_counter()
     emit = progress or (lambda e: None)
     emit({"phase": "dataset", "seconds": 0.0})
     previous = store.latest()
-    data = assemble(messages, _read_history(previous), config, agent_prompt=agent_prompt, tools=tools,
+    data = assemble(messages, read_sleep_data(previous), config, agent_prompt=agent_prompt, tools=tools,
                     runtime=runtime)
     crash_point("sleep_after_dataset")
     if data.new == 0:  # a repeated result, a window of "no more records": training would learn nothing
@@ -259,11 +280,7 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
     if rejected:
         store.note(f"sleep not published ({'; '.join(rejected)}); keeping "
                     f"{previous.name if previous else 'the base model'}")
-        if previous is not None:
-            runtime.activate_adapter(previous.path)
-            report.version = previous.version
-        else:
-            runtime.deactivate_adapter()
+        report.version = _keep(runtime, previous)
     else:
         emit({"phase": "publish", "seconds": round(t_val - t0, 1)})
 
@@ -271,6 +288,8 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
             save_trained_adapter(runtime, dest)
             lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in data.history]
             (dest / SLEEP_DATA_FILE).write_text("\n".join(lines) + "\n")
+            if tools:  # the behavior examples' tool schemas, for a rebuild (memory_admin.forget)
+                (dest / TOOLS_FILE).write_text(json.dumps(tools, ensure_ascii=False))
             (dest / FACTS_FILE).write_text("".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n"
                                                    for f in data.learned))
 
@@ -292,9 +311,14 @@ def consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], *
             "validation_first": first or scores.to_dict(),
             "seconds": seconds,
         }
-        version = store.publish(write, manifest)
-        runtime.activate_adapter(version.path)
-        report.version = version.version
+        try:
+            version = store.publish(write, manifest, parent=previous.version if previous else None)
+            runtime.activate_adapter(version.path)
+            report.version = version.version
+        except AdapterConflictError as e:  # rolled back meanwhile: the caller keeps the turns, as for a refusal
+            report.rejected = rejected = [str(e)]
+            store.note(str(e))
+            report.version = _keep(runtime, store.latest())
     report.seconds["total"] = round(time.perf_counter() - t0, 2)
     emit({"phase": "done", "version": report.version, "rejected": rejected, "seconds": report.seconds["total"]})
     return report

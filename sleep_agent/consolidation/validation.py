@@ -42,6 +42,7 @@ class Scores:
     counts: dict = field(default_factory=dict)  # questions asked per check
     tool_calls: int = 0                         # replies that were a tool call (scored wrong)
     hit_budget: int = 0                         # replies cut by the answer budget
+    per_fact: list = field(default_factory=list)  # each held-out question's fact and verdict (memory list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,13 +54,18 @@ def _gist(answer: str) -> str:
     return (answer.strip().splitlines() or [""])[0]
 
 
-def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check, tally: dict) -> float | None:
+def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check, tally: dict,
+          verdicts: list | None = None) -> float | None:
+    """The share of ``items`` (question, answer) answered right; each verdict appended to ``verdicts``."""
     if not items:
         return None
     replies = answer_questions(runtime, [q for q, _ in items], system_prompt)
     tally["tool_calls"] += sum(r.tool_call for r in replies)
     tally["hit_budget"] += sum(r.hit_budget for r in replies)
-    return round(sum(check(r, a) for r, (_, a) in zip(replies, items)) / len(items), 3)
+    right = [bool(check(r, a)) for r, (_, a) in zip(replies, items)]
+    if verdicts is not None:
+        verdicts += right
+    return round(sum(right) / len(items), 3)
 
 
 def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
@@ -72,10 +78,11 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
     unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
                                                           seed=10_000 + seed, templates=VALIDATION["attribute"])
                ] if known_subjects else []
-    tally = {"tool_calls": 0, "hit_budget": 0}
+    tally, verdicts = {"tool_calls": 0, "hit_budget": 0}, []
     with runtime.lock:
-        return Scores(
-            heldout=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in heldout], is_correct, tally),
+        scores = Scores(
+            heldout=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in heldout], is_correct, tally,
+                          verdicts),
             retained=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in retained], is_correct,
                            tally),
             general=_rate(runtime, system_prompt, general, general_correct, tally),
@@ -84,6 +91,9 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
                     "unknown": len(unknown)},
             **tally,
         )
+    scores.per_fact = [{"subject": e.subject, "relation": e.relation, "question": e.question, "right": ok}
+                       for e, ok in zip(heldout, verdicts)]
+    return scores
 
 
 def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first: dict | None = None,

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,24 @@ class ThreadVectorStore:
         """Store ``texts``; ids continue the collection's numbering. ``kind`` tags the source."""
         if not texts:
             return []
-        start = self.count()
+        start = self._next_seq()
         ids = [f"{kind}-{start + i:06d}" for i in range(len(texts))]
         self.collection.add(ids=ids, documents=texts, metadatas=[{"kind": kind, "seq": start + i}
                                                                  for i in range(len(texts))])
         return ids
+
+    def _next_seq(self) -> int:
+        # Not count(): after forget() removed documents, count() would reuse a live document's id.
+        seqs = [m.get("seq", -1) for m in self.collection.get(include=["metadatas"])["metadatas"] or [] if m]
+        return max(seqs, default=-1) + 1
+
+    def remove_matching(self, keep: Callable[[str], bool]) -> int:
+        """Delete every document for which ``keep(text)`` is False; returns how many went."""
+        got = self.collection.get(include=["documents"])
+        gone = [id_ for id_, doc in zip(got["ids"], got["documents"] or []) if not keep(doc or "")]
+        if gone:
+            self.collection.delete(ids=gone)
+        return len(gone)
 
     def query(self, text: str, k: int) -> list[Hit]:
         n = self.count()
