@@ -135,3 +135,27 @@ def test_cli_errors_name_the_problem_and_change_nothing(thread, tmp_path, monkey
     assert main(["memory", "list", "admin", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["live_version"] == 2 and len(listed["facts"]) == 4
+
+
+def test_a_rollback_during_a_sleep_is_not_undone_by_its_publish(tiny_runtime, tmp_path):
+    # Plumbing on the tiny random model: the sleep trains from v0002, a rollback to v0001 lands
+    # after its first pass; the finished sleep must refuse to publish rather than undo the rollback.
+    from sleep_agent import SleepConfig
+    from sleep_agent.consolidation import consolidate
+    from sleep_agent_tools import RecordArchive
+
+    thread, archive = Thread("cas", tmp_path), RecordArchive(seed=3, size=6)
+    tool, config = archive.tool(), SleepConfig(passes=2, validate=False, self_study=0)
+
+    def window(i):
+        call = {"name": "next_record", "args": {}, "id": f"c{i}", "type": "tool_call"}
+        return [HumanMessage("Read the records."), AIMessage("", tool_calls=[call]), tool.invoke(call)]
+
+    for i in range(2):
+        consolidate(tiny_runtime, thread.store, window(i), config=config)
+    assert thread.store.latest().version == 2
+    report = consolidate(tiny_runtime, thread.store, window(2), config=config,
+                         on_pass=lambda n: n == 1 and thread.store.rollback(1))
+    assert report.rejected and "changed from v0002 to v0001" in report.rejected[0]
+    assert report.version == 1 and thread.store.latest().version == 1 and thread.store.versions() == [1, 2]
+    assert tiny_runtime.adapter_path == str(thread.store.version_path(1))  # decodes with what is live
