@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..scoring import first_sentence, first_sentence_done, is_tool_call
+from ..scoring import first_sentence, first_sentence_done, is_tool_call, mentions
 from .anchors import UNKNOWN_ANSWER
 from .dataset import QA_SYSTEM_PROMPT
 from .familiar import UNFAMILIAR_NATS, unfamiliar_names
 from .gate import EntityGate
 
-__all__ = ["ANSWER_TOKENS", "DECLINE_PROMPT", "Reply", "answer_question", "answer_questions", "with_context"]
+__all__ = ["ANSWER_TOKENS", "CONTEXT_DECLINE_PROMPT", "DECLINE_PROMPT", "Reply", "answer_question", "answer_questions", "with_context"]
 
 # Tokens a reply may take: a sentence around the answer, or a short echo of a record and then the
 # answer (24 cut such replies before the answer). How often replies still run into it is reported
@@ -33,6 +33,11 @@ ANSWER_TOKENS = 48
 # the ones that slip through, e.g. a lower-cased name.
 DECLINE_PROMPT = (" Answer from general knowledge. If the question asks about a specific person, company "
                   "or place that you do not know, reply: I have no record of it.")
+# ...and with a context above the question (the scripted evals' remaining window): "from general
+# knowledge" made the base model decline records in plain view (on a hand-written 2-record window with
+# made-up names: 1 of 4 questions about them answered with this prompt, 3 of 4 with the one below, and
+# the name not in the window declined by both).
+CONTEXT_DECLINE_PROMPT = " Answer from the text above or from general knowledge. If neither says, reply: I have no record of it."
 
 
 class Reply(str):
@@ -70,8 +75,8 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
     turns, so the model answers instead of calling the next tool.
 
     With a ``gate``, a question that names no consolidated entity is answered by the base model
-    (adapter off): declined outright if it names someone the base model does not know
-    (:mod:`.familiar`; ``unfamiliar_nats=None`` skips that check), else asked with
+    (adapter off): declined outright if it names someone the base model does not know and the
+    ``context`` does not mention (:mod:`.familiar`; ``unfamiliar_nats=None`` skips that check), else asked with
     :data:`DECLINE_PROMPT` (no worked decline examples: they made the model refuse real names,
     docs/decline-shots.md). See :mod:`.gate`.
     """
@@ -90,10 +95,15 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
     with runtime.adapter_disabled():
         if unfamiliar_nats is not None:
             for i in range(len(questions)):
-                if i not in replies and (unknown := unfamiliar_names(runtime, questions[i], unfamiliar_nats)):
+                # A name the context shows is not unknown, however surprising: the scripted evals' remaining
+                # window holds the latest records, and declining them lost every fact still in the window.
+                unknown = [n for n in unfamiliar_names(runtime, questions[i], unfamiliar_nats)
+                           if not mentions(context, n)] if i not in replies else []
+                if unknown:
                     replies[i] = Reply.of(UNKNOWN_ANSWER.format(subject=unknown[0]))
         others = [i for i in range(len(questions)) if i not in replies]
-        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + DECLINE_PROMPT)))
+        decline = CONTEXT_DECLINE_PROMPT if context.strip() else DECLINE_PROMPT
+        replies.update(zip(others, ask([questions[i] for i in others], system_prompt + decline)))
     return [replies[i] for i in range(len(questions))]
 
 
