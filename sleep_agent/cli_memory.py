@@ -66,9 +66,9 @@ def cmd_list(args) -> int:
         probe(_runtime(args.model), thread, facts)
     events = thread.store.event_log()
     if args.json:
-        print(json.dumps({"thread": thread.id, "live_version": (thread.store.latest() or None) and
-                          thread.store.latest().version, "facts": [f.to_dict() for f in facts], "events": events},
-                         indent=2))
+        live = thread.store.latest()
+        print(json.dumps({"thread": thread.id, "live_version": live.version if live else None,
+                          "facts": [f.to_dict() for f in facts], "events": events}, indent=2))
     else:
         _print_facts(facts, events)
     return 0

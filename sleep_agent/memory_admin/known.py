@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from ..adapters import AdapterVersion, Thread
+from ..adapters import AdapterIntegrityError, AdapterVersion, Thread
 from ..consolidation.engine import FACTS_FILE
 
 __all__ = ["KnownFact", "known_facts", "lineage", "probe"]
@@ -72,7 +72,7 @@ def lineage(thread: Thread) -> list[AdapterVersion]:
             break
         try:
             v = thread.store.get(v.manifest["parent"], verify=False)
-        except (FileNotFoundError, ValueError):
+        except (FileNotFoundError, AdapterIntegrityError):
             break  # deleted by a forget, or damaged: what is live holds no more than it
     return out[::-1]
 
@@ -107,8 +107,8 @@ def known_facts(thread: Thread) -> list[KnownFact]:
         if n not in in_lineage:
             try:
                 facts += _facts_of(thread.store.get(n, verify=False), False)
-            except (FileNotFoundError, ValueError):
-                continue
+            except (FileNotFoundError, AdapterIntegrityError):
+                continue  # a damaged version is listed by `sleep-agent inspect`, not here
     return facts
 
 
