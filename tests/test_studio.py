@@ -114,3 +114,6 @@ def test_studio_run_sleeps_and_records_an_adapter_version(dev_server):
                                input={"thread": thread["thread_id"], "op": "forget", "text": first})
     assert planned["result"]["confirmed"] is False and planned["result"]["plan"]["facts"]
     assert (home / "threads" / thread["thread_id"] / "adapters" / f"v{values['adapter_version']:04d}").is_dir()
+    rolled = client.runs.wait(admin["thread_id"], "memory_admin",
+                              input={"thread": thread["thread_id"], "op": "rollback", "version": values["adapter_version"]})
+    assert rolled["result"]["to"] == values["adapter_version"] and rolled["result"]["facts_live"] >= 1
