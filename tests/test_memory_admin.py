@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from test_sleep_recall import _trajectory
 
 from sleep_agent import LocalRuntime, SleepConfig
 from sleep_agent.adapters import Thread
@@ -20,15 +20,6 @@ from sleep_agent.scoring import is_correct
 from sleep_agent_tools import RecordArchive
 
 CONFIG = SleepConfig(passes=4, lr=5e-4)  # what test_sleep_recall shows smollm2 learns from in one sleep
-
-
-def _trajectory(archive: RecordArchive):
-    tool = archive.tool()
-    msgs = [HumanMessage("Read the archive records.")]
-    for i in range(len(archive.people)):
-        call = {"name": "next_record", "args": {}, "id": f"c{i}", "type": "tool_call"}
-        msgs += [AIMessage("", tool_calls=[call]), tool.invoke(call)]
-    return msgs
 
 
 def _right(rt, people) -> dict[tuple[str, str], bool]:
@@ -46,7 +37,7 @@ def slept(tmp_path_factory):
     assert not {p.name for p in first.people} & {p.name for p in second.people}
     thread.trajectory_dir.mkdir(parents=True)
     for i, archive in enumerate((first, second), 1):
-        msgs = _trajectory(archive)
+        msgs = _trajectory(archive, len(archive.people))
         write_trajectory(thread.trajectory_dir, i, msgs)
         # The second sleep is not validated: its publish is what this test needs, not its verdict.
         consolidate(rt, thread.store, msgs, config=CONFIG if i == 1 else SleepConfig(passes=4, lr=5e-4, validate=False))

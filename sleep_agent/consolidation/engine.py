@@ -38,7 +38,7 @@ from .trainer import save_trained_adapter, train_sleep
 from .validation import Scores, judge, score
 
 __all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "read_sleep_data", "replay_count", "replay_sample",
-           "FACTS_FILE",
+           "unknown_anchors", "FACTS_FILE",
            "SLEEP_DATA_FILE", "TOOLS_FILE"]
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay), and
@@ -149,6 +149,14 @@ def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=No
     return facts + derive(facts), study
 
 
+def unknown_anchors(subjects: Sequence[str], relations: Sequence[str], trained: int, *, seed: int) -> list[SleepExample]:
+    """The "no record" examples a sleep of ``trained`` fact examples adds (:data:`UNKNOWN_SHARE` of
+    them, at least :data:`MIN_UNKNOWN`), about names outside ``subjects``; none before any subject."""
+    if not subjects:
+        return []
+    return unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * trained)), seed=seed)
+
+
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], config: SleepConfig, *,
              agent_prompt: str | None = None, tools: list[dict] | None = None, runtime=None) -> SleepData:
     """The sleep data: new facts (:func:`learn_facts`) + replay of earlier sleeps + anchors.
@@ -173,8 +181,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts
                                                                                if f.kind != "total"]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
-    unknown = unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train))),
-                               seed=config.seed + len(earlier)) if subjects else []
+    unknown = unknown_anchors(subjects, relations, len(train), seed=config.seed + len(earlier))
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
     examples = train + replay + unknown + general + behavior

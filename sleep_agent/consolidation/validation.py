@@ -25,7 +25,7 @@ from .answering import answer_questions
 from .dataset import SleepExample
 from .phrasings import VALIDATION
 
-__all__ = ["Scores", "score", "judge"]
+__all__ = ["Scores", "gist", "score", "judge"]
 
 MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
 MAX_RETAINED = 4   # earlier facts asked
@@ -48,7 +48,7 @@ class Scores:
         return asdict(self)
 
 
-def _gist(answer: str) -> str:
+def gist(answer: str) -> str:
     """What a short reply must say: the answer's first line (a tool's multi-line output cannot fit
     in one reply; its first line is what tells it apart)."""
     return (answer.strip().splitlines() or [""])[0]
@@ -81,9 +81,9 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
     tally, verdicts = {"tool_calls": 0, "hit_budget": 0}, []
     with runtime.lock:
         scores = Scores(
-            heldout=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in heldout], is_correct, tally,
+            heldout=_rate(runtime, system_prompt, [(e.question, gist(e.answer)) for e in heldout], is_correct, tally,
                           verdicts),
-            retained=_rate(runtime, system_prompt, [(e.question, _gist(e.answer)) for e in retained], is_correct,
+            retained=_rate(runtime, system_prompt, [(e.question, gist(e.answer)) for e in retained], is_correct,
                            tally),
             general=_rate(runtime, system_prompt, general, general_correct, tally),
             unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_decline(reply), tally),

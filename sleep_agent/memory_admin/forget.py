@@ -32,10 +32,9 @@ from pathlib import Path
 
 from ..adapters import Thread
 from ..adapters.events import append_event
-from ..consolidation.anchors import general_examples, unknown_examples
+from ..consolidation.anchors import general_examples
 from ..consolidation.dataset import QA_SYSTEM_PROMPT, SleepExample
-from ..consolidation.engine import (FACTS_FILE, MIN_UNKNOWN, SLEEP_DATA_FILE, TOOLS_FILE, UNKNOWN_SHARE,
-                                    read_sleep_data)
+from ..consolidation.engine import FACTS_FILE, SLEEP_DATA_FILE, TOOLS_FILE, read_sleep_data, unknown_anchors
 from ..consolidation.trainer import save_trained_adapter, train_sleep
 from ..consolidation.validation import MAX_HELDOUT, judge, score
 from ..scoring import mentions
@@ -114,9 +113,7 @@ def _rebuild_data(kept: list[SleepExample], seed: int) -> tuple[list[SleepExampl
     subjects = list(dict.fromkeys(e.subject for e in kept if e.subject))
     relations = list(dict.fromkeys(e.relation for e in kept if e.part == "probe" and e.relation
                                    and e.relation != "about"))
-    n_unknown = max(MIN_UNKNOWN, int(UNKNOWN_SHARE * len(train)))
-    anchors = (unknown_examples(subjects, relations, count=n_unknown, seed=seed) if subjects else []) \
-        + general_examples()
+    anchors = unknown_anchors(subjects, relations, len(train), seed=seed) + general_examples()
     rng = random.Random(seed)
     examples = train + anchors
     rng.shuffle(examples)

@@ -118,13 +118,14 @@ def probe(runtime, thread: Thread, facts: list[KnownFact]) -> list[KnownFact]:
     from ..consolidation import EntityGate
     from ..consolidation.answering import answer_questions
     from ..consolidation.phrasings import VALIDATION
+    from ..consolidation.validation import gist
     from ..scoring import is_correct
 
     asked = [f for f in facts if f.live and f.replaced_by is None and f.kind != "about"]
     if not asked:
         return facts
     questions = [VALIDATION[f.kind][0].format(subject=f.subject, relation=f.relation) for f in asked]
-    gists = [(f.answer.strip().splitlines() or [""])[0] for f in asked]
+    gists = [gist(f.answer) for f in asked]
     with runtime.lock:
         live = thread.activate(runtime)
         gate = EntityGate.from_adapter(live.path if live else None)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from ..adapters import Thread
 from ..io_utils import atomic_write_bytes
