@@ -84,6 +84,12 @@ class SleepConfig:
             write question/answer pairs about, each checked against its chunk
             (:mod:`sleep_agent.consolidation.self_study`). Trap: each chunk costs about
             ``STUDY_TOKENS`` generated tokens before training starts; JSON-only windows cost nothing.
+        rephrase: 0 = off; else at most this many questions per relation the model writes in its own
+            words, adapter off, each checked back, and trains for every fact with that relation
+            (:mod:`sleep_agent.consolidation.rephrase`): without them an adapter answers the field's
+            wording ("the city of X") but not a person's ("Where does X live?"). Trap: each kept
+            question is one more training example per fact of its relation, so training time grows
+            by up to ``rephrase / 4``; generating costs a few seconds per sleep.
     """
 
     passes: int = 2
@@ -99,6 +105,7 @@ class SleepConfig:
     pack: bool = False
     distill: float = 0.0
     self_study: int = 8
+    rephrase: int = 3
 
     def __post_init__(self):
         if self.alpha is None:
@@ -123,6 +130,7 @@ class SleepConfig:
         need(isinstance(self.pack, bool), "pack", "true or false")
         need(_is_num(self.distill) and 0 <= self.distill <= 1, "distill", "0..1")
         need(_is_int(self.self_study) and 0 <= self.self_study <= 256, "self_study", "0..256 chunks")
+        need(_is_int(self.rephrase) and 0 <= self.rephrase <= 16, "rephrase", "0..16 questions per relation")
         return self
 
     @classmethod

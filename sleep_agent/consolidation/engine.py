@@ -33,6 +33,7 @@ from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_ex
 from .derive import derive
 from .extract import extract_facts, free_texts
 from .facts import Fact
+from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
 from .validation import Scores, judge, score
@@ -139,14 +140,22 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
 def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=None) -> tuple[list[Fact], dict]:
     """The window's facts: extracted (:mod:`.extract`), then self-study's on its free text (with a
     ``runtime`` and ``config.self_study``; a pair about a fact already extracted adds nothing), then
-    derived (:mod:`.derive`). Returns the facts and self-study's stats."""
+    derived (:mod:`.derive`), then, with a ``runtime`` and ``config.rephrase``, each relation asked in
+    the model's own words too (:mod:`.rephrase`). Returns the facts and the stats of the model's
+    writing: self-study's, with ``rephrase`` and, in ``seconds``, both generations' time."""
     facts = extract_facts(messages)
     study: dict = {}
     if runtime is not None and config.self_study and (texts := free_texts(messages)):
         studied, study = self_study(runtime, texts, max_chunks=config.self_study)
         known = {(f.subject.lower(), f.answer.lower()) for f in facts}
         facts += [f for f in studied if (f.subject.lower(), f.answer.lower()) not in known]
-    return facts + derive(facts), study
+    facts += derive(facts)
+    if runtime is not None and config.rephrase:
+        forms, stats = rephrase(runtime, facts, per_relation=config.rephrase)
+        facts = apply_forms(facts, forms)
+        study = {**study, "rephrase": {**stats, "forms": forms},
+                 "seconds": round(study.get("seconds", 0.0) + stats["seconds"], 2)}
+    return facts, study
 
 
 def unknown_anchors(subjects: Sequence[str], relations: Sequence[str], trained: int, *, seed: int) -> list[SleepExample]:
