@@ -94,3 +94,17 @@ def test_generated_questions_matching_a_reserved_form_are_caught():
     assert is_reserved("WHAT  city did you find for bo lind?", ["Bo Lind"], "city")
     assert not is_reserved("What is the city of Bo Lind?", ["Bo Lind"], "city")  # a training phrasing
     assert not SETS["train"] & reserved_forms()
+
+
+def test_chains_are_also_trained_with_the_inner_relation_as_a_possessive():
+    from sleep_agent.consolidation import Fact, build_examples
+    from sleep_agent.consolidation.phrasings import chain_possessive
+
+    assert chain_possessive("industry of the employer", "Bo Lind") == [
+        "What is the industry of Bo Lind's employer?", "Bo Lind's employer: what is its industry?"]
+    assert chain_possessive("city of the mentor of the mentor", "Bo")[0] == "What is the city of the mentor of Bo's mentor?"
+    assert chain_possessive("city", "Bo") == []
+    train, _ = build_examples([Fact("chain", "Bo Lind", "industry of the employer", "brewing", source="derived")])
+    assert "What is the industry of Bo Lind's employer?" in {e.question for e in train}
+    for q in chain_possessive("industry of the employer", "Bo Lind"):
+        assert not is_reserved(q, ["Bo Lind"], "industry of the employer")

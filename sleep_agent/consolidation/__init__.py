@@ -6,6 +6,7 @@
   :mod:`.statements` (stated relations, sentences about each entity);
 - :mod:`.self_study`: the sleeping model writes questions about free text, checked against it;
 - :mod:`.derive`: latest values, 2-hop chains, totals;
+- :mod:`.rephrase`: the sleeping model asks each relation in its own words, checked back;
 - :mod:`.dataset`: facts as question/answer examples, replayed agent turns;
 - :mod:`.phrasings`: the disjoint words of training, validation and evals (templated and natural);
 - :mod:`.anchors`: general-knowledge and "no record" examples against forgetting and hallucination;

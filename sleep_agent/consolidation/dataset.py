@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..names import DATA_PARTS, DataPart
 from .facts import Fact
-from .phrasings import TRAIN, VALIDATION
+from .phrasings import TRAIN, VALIDATION, chain_possessive
 from .sources import is_failed_result
 
 __all__ = ["QA_SYSTEM_PROMPT", "WRITE_WORDS", "Fact", "SleepExample", "build_examples", "behavior_examples",
@@ -77,6 +77,8 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
         answer = f.statement()
         part = "chain" if f.kind == "chain" else "probe"
         questions = [t.format(**fill) for t in trained] + [q for q in f.questions if q]
+        if f.kind == "chain":
+            questions += chain_possessive(f.relation, f.subject)
         train += [SleepExample(q, answer, part, subject=f.subject, relation=f.relation)
                   for q in dict.fromkeys(questions)]
         heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject, relation=f.relation)

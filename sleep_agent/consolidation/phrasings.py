@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from ..names import FACT_KINDS, FactKind
 
-__all__ = ["EVAL", "NATURAL", "SPLITS", "TRAIN", "VALIDATION", "eval_question", "is_reserved", "masked",
+__all__ = ["CHAIN_POSSESSIVE", "EVAL", "NATURAL", "SPLITS", "TRAIN", "VALIDATION", "chain_possessive", "eval_question", "is_reserved", "masked",
            "natural", "reserved_forms"]
 
 TRAIN: dict[FactKind, tuple[str, ...]] = {
@@ -54,6 +54,11 @@ TRAIN: dict[FactKind, tuple[str, ...]] = {
     "about": ("What do you know about {subject}?",
               "Tell me what was said about {subject}."),
 }
+# A chain "the A of the B of X" asked with X's B as a possessive: the same grammar a person uses
+# ("the industry of X's employer"). Without it, once rephrasing trained "X's employer" for the first
+# hop, a question naming "X's employer" got the employer itself (2-hop natural 0.28 -> 0.0, seed 0).
+CHAIN_POSSESSIVE = ("What is the {outer} of {subject}'s {inner}?",
+                    "{subject}'s {inner}: what is its {outer}?")
 # Self-study's facts: the attribute forms, plus the generated question of each (Fact.questions).
 TRAIN["studied"] = TRAIN["attribute"]
 VALIDATION: dict[FactKind, tuple[str, ...]] = {
@@ -108,6 +113,15 @@ NATURAL: dict[str, dict[str, str]] = {
 }
 assert set(TRAIN) == set(VALIDATION) == set(EVAL) == set(FACT_KINDS), "every fact kind needs its phrasings"
 assert set(NATURAL["dev"]) == set(NATURAL["test"]), "every natural relation needs a dev and a test question"
+
+
+def chain_possessive(relation: str, subject: str) -> list[str]:
+    """:data:`CHAIN_POSSESSIVE` questions of a chain ``relation`` ("industry of the employer" ->
+    "What is the industry of X's employer?"); none for a relation that is not "A of the B"."""
+    outer, sep, inner = relation.rpartition(" of the ")
+    if not sep or not outer or not inner:
+        return []
+    return [t.format(outer=outer, inner=inner, subject=subject) for t in CHAIN_POSSESSIVE]
 
 
 def eval_question(kind: FactKind, relation: str, subject: str) -> str:
