@@ -61,6 +61,7 @@ DEFAULT_PASSES = (1, 2, 4, 8)
 PARTS = ("floor", "ceiling", "by_passes", "after_sleeps", "vector")
 AFTER_SLEEPS = (1, 2, 4)   # sleeps after which window 1 is asked again
 UNKNOWN_QUESTIONS = 16     # never-seen names asked (held out from the sleep's own "no record" examples)
+WRONG_KEPT = 4             # wrong replies kept per phrasing style in the results (the report's "why")
 
 
 def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Callable[[str, str], bool]) -> dict:
@@ -72,7 +73,11 @@ def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Calla
             "template": mean([o for o, q in zip(ok, questions) if q.style == "template"]),
             "natural": mean([o for o, q in zip(ok, questions) if q.style == "natural"]),
             "n": len(ok), "tool_calls": sum(r.tool_call for r in replies),
-            "hit_budget": sum(r.hit_budget for r in replies)}
+            "hit_budget": sum(r.hit_budget for r in replies),
+            # why a row is low, readable without re-running it: the first wrong replies of each style
+            "wrong": [{"question": q.text, "expected": q.answer, "reply": str(r)[:200]}
+                      for style in ("template", "natural")
+                      for r, q in [(r, q) for r, q, o in zip(replies, questions, ok) if not o and q.style == style][:WRONG_KEPT]]}
 
 
 def _accuracy(runtime, questions: Sequence[Question], *, context: str = "",
