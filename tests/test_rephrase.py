@@ -38,11 +38,18 @@ def test_apply_trains_each_relation_form_for_every_fact_of_that_relation():
     out = apply([ANA, bo, job, chain], {"city": ("Where is {subject} living these days?",)})
     assert out[0].questions == ("Where is Ana Reyes living these days?",)
     assert out[1].questions == ("Where is Bo Lind living these days?",)
-    assert out[2] == job and out[3] == chain
+    assert out[2] == job and out[3] == chain  # a chain's relation is not "A of the B": nothing to compose
     train, heldout = build_examples(out[:2])
     asked = {e.question for e in train}
     assert {"Where is Ana Reyes living these days?", "Where is Bo Lind living these days?"} <= asked
     assert not asked & {e.question for e in heldout}
+
+
+def test_a_chain_is_asked_with_its_outer_relation_forms_of_the_possessive_inner_one():
+    chain = Fact("chain", "Bo Lind", "industry of the employer", "brewing", source="derived")
+    forms = {"industry": ("What is {subject}'s industry?", "What line of business is {subject} in?")}  # the latter: dev
+    (out,) = apply([chain], forms)
+    assert out.questions == ("What is Bo Lind's employer's industry?",)  # the dev question's form is dropped
 
 
 class _Scripted:

@@ -5,7 +5,7 @@ trained on them alone answers the field's wording and little else: asked "Where 
 live?" after one sleep it named a person, at every N (docs/eval-small-v2/README.md). A person asks
 with the relation's verbs, which no field name carries. Here the base model (adapter off) supplies
 them: for each relation of the window's facts it writes a few questions asking for that relation of
-one subject, in its own words; each question is checked back - the same model, shown the sleep's
+two of its subjects, in its own words; each question is checked back - the same model, shown the sleep's
 relations beside a few common decoy fields, must say the question asks for this relation - and then
 becomes a template (the subject masked) trained for every fact with that relation.
 
@@ -25,8 +25,13 @@ disjoint from what is trained, as tests/test_phrasings.py requires.
 Example::
 
     >>> forms, stats = rephrase(runtime, [Fact("attribute", "Ana Reyes", "city", "Olvesby")])
-    >>> forms["city"]
-    ('Where is {subject} living these days?', 'In which city is {subject} based?')
+    >>> forms["city"]  # what qwen2.5-coder-0.5b wrote for the retention world, seed 0
+    ('Where is {subject}?', 'In which city does {subject} live?', 'Where is {subject} located?')
+
+Chains are not rephrased by the model (the 0.5B model cannot tell "the city of the mentor" from
+"the city"): a chain "the A of the B of X" gets A's forms asked of "X's B" (:func:`_composed`), and a
+fixed possessive form (:data:`.phrasings.CHAIN_POSSESSIVE`). Without them, once "X's employer" was
+trained for the first hop, "What industry is X's employer in?" got the employer (seed 2).
 """
 
 from __future__ import annotations
@@ -140,8 +145,26 @@ def _template(question: str, subject: str) -> str:
     return re.sub(r"(?<!\w)" + re.escape(subject) + r"(?!\w)", "{subject}", escaped, flags=re.IGNORECASE)
 
 
+def _composed(fact: Fact, forms: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """A chain's questions from its outer relation's forms, asked of the subject's inner relation:
+    "industry of the employer" of X with "What is {subject}'s industry?" gives "What is X's
+    employer's industry?" (the same grammar a person uses for two hops)."""
+    outer, sep, inner = fact.relation.rpartition(" of the ")
+    if not sep or outer not in forms:
+        return ()
+    qs = (t.format(subject=f"{fact.subject}'s {inner}") for t in forms[outer])
+    return tuple(q for q in qs if not is_reserved(q, [fact.subject], fact.relation))
+
+
 def apply(facts: Sequence[Fact], forms: dict[str, tuple[str, ...]]) -> list[Fact]:
-    """``facts`` with each rephrased relation's templates among their training questions."""
-    return [dataclasses.replace(f, questions=tuple(dict.fromkeys(
-                f.questions + tuple(t.format(subject=f.subject) for t in forms[f.relation]))))
-            if f.kind in KINDS and f.relation in forms else f for f in facts]
+    """``facts`` with each rephrased relation's templates among their training questions (a chain's
+    composed from its outer relation's, :func:`_composed`)."""
+    def more(f: Fact) -> tuple[str, ...]:
+        if f.kind == "chain":
+            return _composed(f, forms)
+        if f.kind in KINDS and f.relation in forms:
+            return tuple(t.format(subject=f.subject) for t in forms[f.relation])
+        return ()
+
+    return [dataclasses.replace(f, questions=tuple(dict.fromkeys(f.questions + extra))) if (extra := more(f)) else f
+            for f in facts]
