@@ -102,3 +102,15 @@ def test_the_default_model_writes_checked_everyday_questions(qwen_runtime):
             assert t not in natural and not is_reserved(question, ["Kel Amari"], relation)
     # the point of it: at least one form for a person's city asks without the field's name
     assert any("city" not in t.lower() for t in forms.get("city", ())), forms
+
+
+def test_no_record_anchors_are_also_asked_in_the_rephrased_forms():
+    from sleep_agent.consolidation import unknown_examples
+
+    forms = {"city": ("Where is {subject} living these days?",)}
+    anchors = unknown_examples(["Ana Reyes"], ["city"], count=60, seed=0, forms=forms)
+    rephrased = [e for e in anchors if e.question.startswith("Where is ") and e.question.endswith(" living these days?")]
+    assert rephrased and len(rephrased) < len(anchors)  # beside the generic templates, not instead
+    assert all(e.answer.startswith("I have no record of ") and "Ana Reyes" not in e.question for e in anchors)
+    assert unknown_examples(["Ana Reyes"], ["city"], count=60, seed=0) == unknown_examples(
+        ["Ana Reyes"], ["city"], count=60, seed=0, forms={})  # no forms: the anchors as before

@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..scoring import is_correct
 from .dataset import SleepExample
@@ -80,9 +80,13 @@ def general_examples() -> list[SleepExample]:
 
 
 def unknown_examples(known_subjects: Sequence[str], relations: Sequence[str], *, count: int,
-                     seed: int = 0, templates: Sequence[str] = UNKNOWN_TRAIN) -> list[SleepExample]:
+                     seed: int = 0, templates: Sequence[str] = UNKNOWN_TRAIN,
+                     forms: Mapping[str, Sequence[str]] | None = None) -> list[SleepExample]:
     """``count`` questions about names outside ``known_subjects``, each answered "I have no record",
-    phrased with ``templates`` (the training phrasings; validation passes its own)."""
+    phrased with ``templates`` (the training phrasings; validation passes its own) and, for a
+    relation with rephrased ``forms`` (:mod:`.rephrase`, ``{subject}`` only), those too: a wording
+    trained only with known names taught the adapter that the wording, not the name, decides
+    whether to answer (seed 1: every eval-template question about a known name declined)."""
     rng = random.Random(f"unknown-{seed}")
     known = {s.lower() for s in known_subjects}
     relations = list(relations) or ["details"]
@@ -91,6 +95,9 @@ def unknown_examples(known_subjects: Sequence[str], relations: Sequence[str], *,
         name = unknown_name(rng)
         if name.lower() in known:
             continue
-        q = rng.choice(list(templates)).format(relation=rng.choice(relations), subject=name)
+        template, relation = rng.choice(list(templates)), rng.choice(relations)
+        if extra := list((forms or {}).get(relation, ())):  # drawn only then: without forms, as before
+            template = rng.choice([*templates, *extra])
+        q = template.format(relation=relation, subject=name)
         out.append(SleepExample(q, UNKNOWN_ANSWER.format(subject=name), "unknown"))
     return out

@@ -158,12 +158,15 @@ def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=No
     return facts, study
 
 
-def unknown_anchors(subjects: Sequence[str], relations: Sequence[str], trained: int, *, seed: int) -> list[SleepExample]:
+def unknown_anchors(subjects: Sequence[str], relations: Sequence[str], trained: int, *, seed: int,
+                    forms: dict | None = None) -> list[SleepExample]:
     """The "no record" examples a sleep of ``trained`` fact examples adds (:data:`UNKNOWN_SHARE` of
-    them, at least :data:`MIN_UNKNOWN`), about names outside ``subjects``; none before any subject."""
+    them, at least :data:`MIN_UNKNOWN`), about names outside ``subjects``, also in the sleep's
+    rephrased ``forms``; none before any subject."""
     if not subjects:
         return []
-    return unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * trained)), seed=seed)
+    return unknown_examples(subjects, relations, count=max(MIN_UNKNOWN, int(UNKNOWN_SHARE * trained)), seed=seed,
+                            forms=forms)
 
 
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], config: SleepConfig, *,
@@ -190,7 +193,8 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts
                                                                                if f.kind != "total"]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
-    unknown = unknown_anchors(subjects, relations, len(train), seed=config.seed + len(earlier))
+    unknown = unknown_anchors(subjects, relations, len(train), seed=config.seed + len(earlier),
+                              forms=study.get("rephrase", {}).get("forms"))
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
     examples = train + replay + unknown + general + behavior
