@@ -52,7 +52,7 @@ def plot(folders: list[Path], labels: list[str], out: Path, *, model: str, passe
     series.append(("chromadb + derived notes (2-hop)", bars(newest, lambda r, hop: r.get(f"vector_notes_{hop}")),
                    len(newest)))
     width = 0.8 / len(series)
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(8, 4.8))
     for i, (label, cells, seeds) in enumerate(series):
         xs = [j + i * width for j in range(len(CELLS))]
         means = [c[0] for c in cells]
@@ -63,7 +63,7 @@ def plot(folders: list[Path], labels: list[str], out: Path, *, model: str, passe
     ax.set_ylim(0, 1)
     ax.set_ylabel("accuracy (bar: mean; line: lowest-highest seed)")
     ax.set_title(f"Retention, {model}: sleep N={passes} after one sleep, context cleared")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # below: bars reach 1.0
     fig.tight_layout()
     fig.savefig(out, dpi=120)
 
