@@ -69,6 +69,7 @@ def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Calla
     calls and those cut by the answer budget."""
     ok = [check(r, q.answer) for r, q in zip(replies, questions)]
     mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else None  # noqa: E731
+    wrong = lambda style: [(r, q) for r, q, o in zip(replies, questions, ok) if not o and q.style == style]  # noqa: E731
     return {"all": mean(ok) if ok else 0.0,
             "template": mean([o for o, q in zip(ok, questions) if q.style == "template"]),
             "natural": mean([o for o, q in zip(ok, questions) if q.style == "natural"]),
@@ -76,8 +77,7 @@ def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Calla
             "hit_budget": sum(r.hit_budget for r in replies),
             # why a row is low, readable without re-running it: the first wrong replies of each style
             "wrong": [{"question": q.text, "expected": q.answer, "reply": str(r)[:200]}
-                      for style in ("template", "natural")
-                      for r, q in [(r, q) for r, q, o in zip(replies, questions, ok) if not o and q.style == style][:WRONG_KEPT]]}
+                      for style in ("template", "natural") for r, q in wrong(style)[:WRONG_KEPT]]}
 
 
 def _accuracy(runtime, questions: Sequence[Question], *, context: str = "",
