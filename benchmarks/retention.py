@@ -66,7 +66,7 @@ WRONG_KEPT = 4             # wrong replies kept per phrasing style in the result
 
 def _tally(replies: Sequence[Reply], questions: Sequence[Question], check: Callable[[str, str], bool]) -> dict:
     """A score: accuracy over all questions and per phrasing style, with the replies that were tool
-    calls and those cut by the answer budget."""
+    calls, those cut by the answer budget, and the first :data:`WRONG_KEPT` wrong ones per style."""
     ok = [check(r, q.answer) for r, q in zip(replies, questions)]
     mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else None  # noqa: E731
     wrong = lambda style: [(r, q) for r, q, o in zip(replies, questions, ok) if not o and q.style == style]  # noqa: E731
