@@ -63,7 +63,31 @@ def test_thread_resumes_in_a_new_process_with_its_adapter(tmp_path):
 OLD = Path(__file__).parent / "fixtures" / "thread-before-restructuring"
 
 
-def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tmp_path):
+def _write_old_adapter_weights(version: Path, tiny_model_dir: Path) -> None:
+    """The fixture's v0001 without its weights file: weights are not kept in the repository. A LoRA of
+    the fixture's own adapter_config.json on the conftest's tiny random model (the model it was
+    trained on, freshly initialised: the values do not matter to the test, the format does), with
+    the manifest's size and sha256 of it written as the old code wrote them."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from sleep_agent.io_utils import sha256_file
+
+    config = json.loads((version / "adapter_config.json").read_text())
+    known = set(LoraConfig.__dataclass_fields__)
+    lora = LoraConfig(**{k: v for k, v in config.items() if k in known and k != "base_model_name_or_path"})
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), lora)
+    out = version.parent / ".weights"
+    model.save_pretrained(out)
+    weights = version / "adapter_model.safetensors"
+    shutil.move(out / "adapter_model.safetensors", weights)
+    shutil.rmtree(out)
+    manifest = json.loads((version / "manifest.json").read_text())
+    manifest["files"]["adapter_model.safetensors"] = {"bytes": weights.stat().st_size, "sha256": sha256_file(weights)}
+    (version / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tiny_model_dir, tmp_path):
     """``tests/fixtures/thread-before-restructuring`` was written by commit 7abf1ef (before one sleep
     config, the Thread and the memory-owned sleep): a sleep-memory thread on the conftest's tiny
     *random* model that slept once (adapter v0001) and stopped at max_steps. Today's code resumes it:
@@ -75,6 +99,7 @@ def test_a_thread_saved_before_the_restructuring_resumes(tiny_runtime, tmp_path)
 
     home = tmp_path / "home"
     shutil.copytree(OLD, home)
+    _write_old_adapter_weights(home / "threads" / "old-thread" / "adapters" / "v0001", tiny_model_dir)
 
     def lookup(member: str) -> str:
         """Look up one guild member by id."""
