@@ -162,6 +162,22 @@ def test_self_study_runs_on_the_tiny_model_and_trusts_nothing(tiny_runtime):
     assert all(f.kind == "studied" and f.answer.lower() in " ".join(texts).lower() for f in facts)
 
 
+def test_a_sentence_opening_with_a_pronoun_is_about_the_entity_named_before_it():
+    from sleep_agent.consolidation.statements import entity_sentences, resolved_sentences, stated_relations
+
+    text = ("Registry entry for Brightwell Mills. No complaints are on file. Its line of business is "
+            "brewing. It trades in salt. The head office of Brightwell Mills is in Tarnwick.")
+    assert resolved_sentences(text)[2] == "Brightwell Mills's line of business is brewing."
+    assert stated_relations(text) == [("Brightwell Mills", "industry", "brewing"),
+                                      ("Brightwell Mills", "industry", "salt"),
+                                      ("Brightwell Mills", "headquarters", "Tarnwick")]
+    assert "Brightwell Mills trades in salt." in entity_sentences(text)["Brightwell Mills"]
+    # the nearest name wins; a pronoun with nobody named before it stays a pronoun
+    two = "Ana Lisk lives in Halvik. Bo Rin works for Quell Mills. He moved to Yastel."
+    assert ("Bo Rin", "city", "Yastel") in stated_relations(two)
+    assert resolved_sentences("It rained. Then Ana Lisk left.")[0] == "It rained."
+
+
 def test_the_world_in_every_form_gives_its_records_facts():
     from sleep_agent_benchmarks.world import FORMS, World
 
@@ -177,8 +193,12 @@ def test_the_world_in_every_form_gives_its_records_facts():
                 continue
             # plain text: every person's city and employer is read without a model; the rest is
             # worded so that no field name appears ("It trades in brewing"), for self-study
-            people = {(n, r, v) for n, r, v in truth if r in ("city", "employer")}
+            people = {(n, r, v) for n, r, v in truth if r in ("city", "employer", "headquarters")}
             assert people <= got
+            # "Its line of business is X" / "It trades in X" are read through the pronoun; "has been
+            # in X for decades" is not (a place reads the same way)
+            industry = {t for t in truth if t[1] == "industry"}
+            assert industry & got and not (got - truth)
             assert not [m for m in w.trajectory() if getattr(m, "artifact", None)]
 
 

@@ -7,11 +7,16 @@ self-study's generated questions (:mod:`.self_study`):
   Olvesby and works as a baker", "the code of door B7 set to 4411", "Brightwell's headquarters is
   Tarnwick" - give (subject, relation, value) triples. The verbs map to the relation names the
   structured tools use (lives in -> city, works for -> employer), so a record read as text and the
-  same record read as JSON give the same facts.
+  same record read as JSON give the same facts. Relation nouns map the same way ("the head office of
+  X" -> headquarters, :data:`RELATION_WORDS`).
 - :func:`entity_sentences`: every named entity (a capitalised name of two or more words, or a code with
   digits such as K-192) with the sentences that mention it; the sleep trains "What do you know about
   X?" on them (EntiGraph-style entity-centred statements, Yang et al. 2024, without the generated
   rewrites).
+
+Both read a sentence that opens with a pronoun ("Its line of business is brewing.", "She moved to
+Selbury.") as being about the entity last named before it (:func:`resolved_sentences`): a record
+paragraph names its entity once and then says "it".
 
 Example::
 
@@ -25,7 +30,8 @@ import re
 
 from ..scoring import sentences
 
-__all__ = ["MAX_ABOUT_SENTENCES", "entity_sentences", "names_in", "stated_relations"]
+__all__ = ["MAX_ABOUT_SENTENCES", "RELATION_WORDS", "entity_sentences", "names_in", "resolved_sentences",
+           "stated_relations"]
 
 MAX_ABOUT_SENTENCES = 3   # sentences kept per entity: the first mentions; more made answers too long to train
 MAX_VALUE_WORDS = 6       # a value longer than this is a clause, not a value
@@ -47,6 +53,12 @@ VERBS: dict[str, str] = {
     "works for": "employer", "works at": "employer", "is employed by": "employer",
     "is headquartered in": "headquarters", "is based in": "headquarters", "has its headquarters in": "headquarters",
     "is mentored by": "mentor", "reports to": "manager", "holds": "holds", "costs": "price",
+    "trades in": "industry",
+}
+# Relation nouns in "the R of X is V" / "X's R is V" said in other words than the field names.
+RELATION_WORDS: dict[str, str] = {
+    "line of business": "industry", "sector": "industry", "head office": "headquarters",
+    "main office": "headquarters", "home town": "city", "hometown": "city",
 }
 _VERB = "|".join(sorted((re.escape(v) for v in VERBS), key=len, reverse=True))
 _VERB_RE = re.compile(rf"(?:(?P<subj>{NAME})\s+)?(?P<verb>{_VERB})\s+{_VALUE}")
@@ -56,6 +68,8 @@ _LINK = (r"(?:(?:is|was|has been|had been|were|are)\s+(?:now\s+)?(?:set|changed|
 _OF_RE = re.compile(rf"(?:\b[Tt]he\s+)?(?P<rel>[a-z][a-z ]{{0,30}}?)\s+of\s+(?P<subj>{NAME})\s+{_LINK}\s+{_VALUE}")
 _POSS_RE = re.compile(rf"(?P<subj>{NAME})'s\s+(?P<rel>[a-z][a-z ]{{0,30}}?)\s+{_LINK}\s+{_VALUE}")
 _NAME_RE = re.compile(NAME)
+# A sentence opening with a pronoun: possessive ("Its ...") or subject ("It ...").
+_PRONOUN_RE = re.compile(r"^(?:(?P<poss>Its|His|Her|Their)|It|He|She|They)\b")
 # Capitalised words that start sentences or label things, not names on their own.
 _NOT_NAMES = frozenset("the a an this that these those it he she they we i you record entry page next note "
                        "result results error call and but or if when then now later today yesterday after before "
@@ -92,16 +106,33 @@ def names_in(text: str) -> list[str]:
         words = name.split()
         while words and words[0].lower() in _NOT_NAMES:  # "Record Ana Lisk" never; "The Harbour Board" -> "Harbour Board"
             words = words[1:]
-        name = " ".join(words)
+        name = re.sub(r"'s?$", "", " ".join(words))  # "Ana Lisk's office" is about Ana Lisk
         if _is_name(name):
             out.setdefault(name, None)
     return list(out)
 
 
+def resolved_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, a leading pronoun replaced by the entity named last before it.
+
+    Nearest-name rule: the first name of the latest sentence that has one ("Registry entry for Brightwell.
+    No complaints are on file. It trades in brewing." -> "Brightwell trades in brewing."). A pronoun
+    with no name before it is left as it is.
+    """
+    out, last = [], None
+    for sentence in sentences(text):
+        m = _PRONOUN_RE.match(sentence)
+        if m and last:
+            sentence = (f"{last}'s" if m.group("poss") else last) + sentence[m.end():]
+        last = next(iter(names_in(sentence)), last)
+        out.append(sentence)
+    return out
+
+
 def stated_relations(text: str) -> list[tuple[str, str, str]]:
     """(subject, relation, value) triples the sentences of ``text`` state (see the module docstring)."""
     out: list[tuple[str, str, str]] = []
-    for sentence in sentences(text):
+    for sentence in resolved_sentences(text):
         subject = None  # "X lives in A and works as B": the second clause's subject is X
         found: list[tuple[int, str, str, str]] = []
         for m in _VERB_RE.finditer(sentence):
@@ -114,7 +145,7 @@ def stated_relations(text: str) -> list[tuple[str, str, str]]:
             for m in regex.finditer(sentence):
                 subj, rel = m.group("subj").strip(), m.group("rel").strip()
                 if _is_name(subj) and rel.split()[-1] not in ("and", "or") and (value := _clean(m.group("val"))):
-                    found.append((m.start(), subj, rel, value))
+                    found.append((m.start(), subj, RELATION_WORDS.get(rel, rel), value))
         out += [(s, r, v) for _, s, r, v in sorted(found)]
     return list(dict.fromkeys(out))
 
@@ -122,7 +153,7 @@ def stated_relations(text: str) -> list[tuple[str, str, str]]:
 def entity_sentences(text: str) -> dict[str, str]:
     """Each named entity in ``text`` -> the first :data:`MAX_ABOUT_SENTENCES` sentences that mention it."""
     about: dict[str, list[str]] = {}
-    for sentence in sentences(text):
+    for sentence in resolved_sentences(text):
         for name in names_in(sentence):
             kept = about.setdefault(name, [])
             if len(kept) < MAX_ABOUT_SENTENCES and sentence not in kept:
