@@ -30,14 +30,15 @@ def _example(subject, relation, answer, part="probe"):
             "part": part, "conversation": "", "subject": subject, "relation": relation}
 
 
-def _publish(thread, facts, history, *, verdicts=()):
+def _publish(thread, facts, history, *, verdicts=(), forms=None):
     def write(d):
         fake_writer(str(len(history)))(d)
         (d / FACTS_FILE).write_text("".join(json.dumps(f) + "\n" for f in facts))
         (d / SLEEP_DATA_FILE).write_text("".join(json.dumps(e) + "\n" for e in history))
     per_fact = [{"subject": s, "relation": r, "question": "?", "right": ok} for s, r, ok in verdicts]
     return thread.store.publish(write, {"validation": {"heldout": 0.5, "per_fact": per_fact},
-                                        "trajectory_span": [1, 9]})
+                                        "trajectory_span": [1, 9],
+                                        "self_study": {"rephrase": {"forms": forms}} if forms else None})
 
 
 @pytest.fixture
@@ -95,6 +96,26 @@ def test_plan_names_the_facts_examples_and_versions_holding_the_text(thread):
     plan = plan_forget(thread, "ana reyes")  # case aside
     assert sorted(f.answer for f in plan.facts) == ["Kelby", "Olvesby"]
     assert (plan.examples, plan.kept_examples, plan.versions) == (1, 2, [1, 2])
+
+
+def test_the_rebuild_asks_its_no_record_anchors_in_every_version_s_rephrased_forms(tmp_path):
+    from sleep_agent.consolidation.dataset import SleepExample
+    from sleep_agent.memory_admin.forget import _rebuild_data, rephrased_forms
+
+    t = Thread("forms", tmp_path)
+    h = [_example("Ana Reyes", "city", "Olvesby"), _example("Cy Moor", "job", "baker")]
+    _publish(t, [], h[:1], forms={"city": ["Where does {subject} live?", "Which town is {subject} in?"]})
+    _publish(t, [], h, forms={"city": ["Where does {subject} live?"], "job": ["What does {subject} do for Olvesby?"]})
+    assert rephrased_forms(t) == {"city": ["Where does {subject} live?", "Which town is {subject} in?"],
+                                  "job": ["What does {subject} do for Olvesby?"]}
+    forms = rephrased_forms(t, "Olvesby")  # a form naming the forgotten text is not asked
+    assert forms == {"city": ["Where does {subject} live?", "Which town is {subject} in?"]}
+    kept = [SleepExample(**{k: v for k, v in e.items()}) for e in h]
+    examples, *_ = _rebuild_data(kept * 20, seed=0, forms=forms)
+    asked = {e.question for e in examples if e.part == "unknown"}
+    assert any(q.startswith("Where does ") and q.endswith(" live?") for q in asked)
+    examples, *_ = _rebuild_data(kept * 20, seed=0, forms={})
+    assert not any(" live?" in e.question for e in examples if e.part == "unknown")
 
 
 def test_redaction_of_checkpoint_and_trajectory_files(thread, tmp_path):

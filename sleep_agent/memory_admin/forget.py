@@ -42,7 +42,8 @@ from ..settings import SleepConfig
 from .known import KnownFact, known_facts
 from .redact import redact_checkpoint, redact_trajectories, redact_vector_memory
 
-__all__ = ["ForgetError", "ForgetPlan", "ForgetReport", "NothingToForgetError", "forget", "plan_forget"]
+__all__ = ["ForgetError", "ForgetPlan", "ForgetReport", "NothingToForgetError", "forget", "plan_forget",
+           "rephrased_forms"]
 
 
 # Passes of a rebuild per pass of the live version's sleeps: the adapter being replaced met its older
@@ -112,14 +113,27 @@ def plan_forget(thread: Thread, text: str) -> ForgetPlan:
     return ForgetPlan(text, facts, len(gone), len(examples) - len(gone), versions)
 
 
-def _rebuild_data(kept: list[SleepExample], seed: int) -> tuple[list[SleepExample], list[SleepExample], list, list]:
+def rephrased_forms(thread: Thread, text: str = "") -> dict[str, list[str]]:
+    """Each relation's questions in the model's own words (:mod:`..consolidation.rephrase`), over every
+    stored version's manifest, without a form that mentions ``text``."""
+    forms: dict[str, list[str]] = {}
+    for v in thread.store.versions():
+        rephrase = (thread.store.get(v, verify=False).manifest.get("self_study") or {}).get("rephrase") or {}
+        for relation, written in (rephrase.get("forms") or {}).items():
+            have = forms.setdefault(relation, [])
+            have += [f for f in written if f not in have and not (text and mentions(f, text))]
+    return {r: fs for r, fs in forms.items() if fs}
+
+
+def _rebuild_data(kept: list[SleepExample], seed: int, forms: dict[str, list[str]]
+                  ) -> tuple[list[SleepExample], list[SleepExample], list, list]:
     """(training examples, held-out sample, subjects, relations) of the kept sleep data, with the
-    anchors a sleep adds (never-seen names, general knowledge)."""
+    anchors a sleep adds (never-seen names, also in the rephrased ``forms``; general knowledge)."""
     train = [e for e in kept if e.part in ("probe", "chain", "behavior")]
     subjects = list(dict.fromkeys(e.subject for e in kept if e.subject))
     relations = list(dict.fromkeys(e.relation for e in kept if e.part == "probe" and e.relation
                                    and e.relation != "about"))
-    anchors = unknown_anchors(subjects, relations, len(train), seed=seed) + general_examples()
+    anchors = unknown_anchors(subjects, relations, len(train), seed=seed, forms=forms) + general_examples()
     rng = random.Random(seed)
     examples = train + anchors
     rng.shuffle(examples)
@@ -146,7 +160,8 @@ def forget(runtime, thread: Thread, text: str, *, config: SleepConfig | None = N
     config = config or SleepConfig(passes=REBUILD_PASSES * (m.get("passes") or SleepConfig.passes),
                                    lr=m.get("lr") or SleepConfig.lr, rank=m.get("rank") or SleepConfig.rank)
     kept = [e for e in read_sleep_data(live) if not _holds(e, text)]
-    examples, heldout, subjects, relations = _rebuild_data(kept, config.seed)
+    forms = rephrased_forms(thread, text)
+    examples, heldout, subjects, relations = _rebuild_data(kept, config.seed, forms)
     tools_file = live.path / TOOLS_FILE
     tools = json.loads(tools_file.read_text()) if tools_file.is_file() else None
     facts = [f for f in known_facts(thread) if f.live and not (mentions(f.subject, text) or mentions(f.answer, text))]
@@ -176,7 +191,9 @@ def forget(runtime, thread: Thread, text: str, *, config: SleepConfig | None = N
                     "facts": len(facts), "passes": config.passes, "passes_done": result.passes_done, "lr": config.lr,
                     "rank": config.rank, "loss_curve": result.loss_curve, "train_tokens": result.train_tokens,
                     "validation": scores.to_dict(), "validation_base": m.get("validation_base") or {},
-                    "validation_first": m.get("validation_first") or {}, "trajectory_span": None}
+                    "validation_first": m.get("validation_first") or {}, "trajectory_span": None,
+                    # kept, so that a later forget's anchors still ask the forms of deleted versions
+                    "self_study": {"rephrase": {"forms": forms}} if forms else None}
         version = thread.store.publish(write, manifest, parent=live.version)
         runtime.activate_adapter(version.path)
         deleted = [v for v in plan.versions if v != version.version]
