@@ -203,17 +203,40 @@ def test_replay_covers_every_earlier_fact_before_repeating_one():
     assert len(replay_sample(old, 500, random.Random(0))) == len(old)
 
 
-def test_replay_grows_with_earlier_facts_up_to_a_cap():
-    from sleep_agent.consolidation.engine import MAX_REPLAY_RATIO, MIN_REPLAY, REPLAY_PER_FACT, replay_count
+def test_replay_and_anchors_grow_with_the_new_data_not_the_history():
+    from sleep_agent.consolidation.engine import MIN_REPLAY, MIN_UNKNOWN, REPLAY_RATIO, replay_count, unknown_anchors
 
     def old(facts):  # earlier facts, 4 phrasings each
         return [SleepExample(f"q{i}-{k}", f"a{i}", "probe", subject=f"P{i}", relation="city")
                 for i in range(facts) for k in range(4)]
     assert replay_count(100, old(10)) == 40                                  # all there is
-    assert replay_count(100, old(40)) == 100                                 # one per new example
-    assert replay_count(100, old(120)) == REPLAY_PER_FACT * 120              # two phrasings per fact
-    assert replay_count(100, old(1000)) == int(MAX_REPLAY_RATIO * 100)       # capped
-    assert replay_count(2, old(1000)) == MIN_REPLAY                          # a small sleep still rehearses
+    assert replay_count(100, old(40)) == replay_count(100, old(1000)) == int(REPLAY_RATIO * 100)
+    assert replay_count(10, old(1000)) == 10                                 # a small sleep replays little
+    assert replay_count(1, old(1000)) == MIN_REPLAY                          # ...but still rehearses
+    assert len(unknown_anchors(["Ana Lisk"], ["city"], 20, seed=0)) == MIN_UNKNOWN
+    assert len(unknown_anchors(["Ana Lisk"], ["city"], 200, seed=0)) == 20
+
+
+def test_a_two_turn_sleep_trains_at_most_a_third_of_a_full_window_sleep():
+    """Issue 21: from the same thread (one sleep over 4 records done), a sleep over one record (two
+    turns) trains on at most a third of the examples of a sleep over four, replay and anchors included."""
+    from sleep_agent_tools import RecordArchive
+
+    archive = RecordArchive(seed=4, size=12)
+
+    def window(lo, hi):
+        msgs = [HumanMessage("Read every record, then say who lives in Tarnwick.")]
+        for i in range(lo, hi):
+            p = archive.people[i]
+            msgs += [AIMessage("", tool_calls=[{"name": "next_record", "args": {}, "id": f"c{i}"}]),
+                     ToolMessage(f"Record {i + 1} of 12: {p.name} lives in {p.city} and works as a {p.job}.",
+                                 tool_call_id=f"c{i}", name="next_record")]
+        return msgs
+    cfg = SleepConfig(passes=1)
+    first = assemble(window(0, 4), [], cfg)
+    full, two = (assemble(window(4, hi), first.history, cfg) for hi in (8, 5))
+    assert full.parts["replay"] > 0 and two.parts["replay"] > 0
+    assert len(two.train) <= len(full.train) / 3, (two.parts, full.parts)
 
 
 def test_a_window_with_nothing_new_trains_nothing(tiny_runtime, tmp_path):

@@ -98,17 +98,17 @@ def test_plan_names_the_facts_examples_and_versions_holding_the_text(thread):
     assert (plan.examples, plan.kept_examples, plan.versions) == (1, 2, [1, 2])
 
 
-def test_the_rebuild_asks_its_no_record_anchors_in_every_version_s_rephrased_forms(tmp_path):
+def test_the_rebuild_asks_its_no_record_anchors_in_every_version_s_forms_without(tmp_path):
     from sleep_agent.consolidation.dataset import SleepExample
-    from sleep_agent.memory_admin.forget import _rebuild_data, rephrased_forms
+    from sleep_agent.memory_admin.forget import _rebuild_data, forms_without
 
     t = Thread("forms", tmp_path)
     h = [_example("Ana Reyes", "city", "Olvesby"), _example("Cy Moor", "job", "baker")]
     _publish(t, [], h[:1], forms={"city": ["Where does {subject} live?", "Which town is {subject} in?"]})
     _publish(t, [], h, forms={"city": ["Where does {subject} live?"], "job": ["What does {subject} do for Olvesby?"]})
-    assert rephrased_forms(t) == {"city": ["Where does {subject} live?", "Which town is {subject} in?"],
+    assert forms_without(t) == {"city": ["Where does {subject} live?", "Which town is {subject} in?"],
                                   "job": ["What does {subject} do for Olvesby?"]}
-    forms = rephrased_forms(t, "Olvesby")  # a form naming the forgotten text is not asked
+    forms = forms_without(t, "Olvesby")  # a form naming the forgotten text is not asked
     assert forms == {"city": ["Where does {subject} live?", "Which town is {subject} in?"]}
     kept = [SleepExample(**{k: v for k, v in e.items()}) for e in h]
     examples, *_ = _rebuild_data(kept * 20, seed=0, forms=forms)

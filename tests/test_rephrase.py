@@ -86,6 +86,24 @@ def test_nothing_to_rephrase_generates_nothing():
     assert forms == {} and stats["relations"] == 0
 
 
+def test_relations_an_earlier_sleep_rephrased_are_not_written_again():
+    known = {"city": ["Where is {subject} living these days?"], "job": ["What does {subject} do?"]}
+    bo = Fact("attribute", "Bo Lind", "employer", "Quell Mills")
+    # only the employer is asked: one write and one check for Bo Lind
+    forms, stats = rephrase(_Scripted(["Who pays Bo Lind?"], ["employer"]), [ANA, bo], known=known)
+    assert forms == {"city": ("Where is {subject} living these days?",), "employer": ("Who pays {subject}?",)}
+    assert stats["reused"] == 1 and stats["relations"] == 1
+    # a sleep over relations the thread knows generates nothing at all
+    forms, stats = rephrase(_Scripted(), [ANA], known=known)
+    assert forms == {"city": ("Where is {subject} living these days?",)} and stats["generated"] == 0
+    # the engine reads them from the live version's manifest
+    from types import SimpleNamespace
+
+    from sleep_agent.consolidation.engine import rephrased_forms
+    assert rephrased_forms(SimpleNamespace(manifest={"self_study": {"rephrase": {"forms": known}}})) == known
+    assert rephrased_forms(SimpleNamespace(manifest={"self_study": None})) == {} == rephrased_forms(None)
+
+
 @pytest.mark.slow
 def test_the_default_model_writes_checked_everyday_questions(qwen_runtime):
     facts = [Fact("attribute", "Samor Fenkarin", "city", "Ostrava Fell"),

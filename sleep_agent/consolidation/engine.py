@@ -38,22 +38,23 @@ from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
 from .validation import Scores, judge, score
 
-__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "read_sleep_data", "replay_count", "replay_sample",
-           "unknown_anchors", "FACTS_FILE",
+__all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "read_sleep_data", "rephrased_forms", "replay_count",
+           "replay_sample", "unknown_anchors", "FACTS_FILE",
            "SLEEP_DATA_FILE", "TOOLS_FILE"]
 
 SLEEP_DATA_FILE = "sleep_data.jsonl"  # every fact example trained so far on this thread (for replay), and
                                       # the last sleep's behavior examples (a rebuild after forget keeps tool use)
 FACTS_FILE = "facts.jsonl"            # the facts this version's sleep learned, with their sources
 TOOLS_FILE = "tools.json"             # the agent's tool schemas its behavior examples were rendered with
-REPLAY_RATIO = 1.0                    # replayed old examples per new one: keeps old facts, bounds time
-MIN_REPLAY = 16                       # ...but at least this many, so small sleeps still rehearse
-REPLAY_PER_FACT = 2                   # ...and two phrasings of every earlier fact: at a fixed ratio each
-                                      # fact's share shrinks as 1/sleeps (4th sleep: ~1.3 of 4 phrasings)
-MAX_REPLAY_RATIO = 3.0                # ...but never more than this per new example: a long thread's
-                                      # sleeps would otherwise grow without bound
-UNKNOWN_SHARE = 0.1                   # "no record" examples per trained example (at least MIN_UNKNOWN)
-MIN_UNKNOWN = 8
+# A sleep's cost grows with what it learns (issue #21): replay and anchors scale with the new examples,
+# never with the thread's history. Old facts suffer interference in proportion to the steps spent on
+# new data, so rehearsal in the same proportion is what protects them; replay_sample spreads it over
+# every earlier fact. (Until 2026-12-04 every earlier fact was replayed twice, up to 3 per new example:
+# a one-record sleep then trained 2.6x its own data in replay and cost half of a four-record sleep.)
+REPLAY_RATIO = 1.0                    # replayed old examples per new one
+MIN_REPLAY = 4                        # ...but at least this many, so a tiny sleep still rehearses
+UNKNOWN_SHARE = 0.1                   # "no record" examples per trained fact example (new + replayed)
+MIN_UNKNOWN = 4                       # ...at least this many
 
 
 @dataclass
@@ -114,8 +115,7 @@ def _by_fact(examples: Sequence[SleepExample]) -> list[list[SleepExample]]:
 
 def replay_count(new: int, old: Sequence[SleepExample]) -> int:
     """How many earlier examples a sleep with ``new`` training examples replays (see the constants)."""
-    wanted = max(MIN_REPLAY, int(REPLAY_RATIO * new), REPLAY_PER_FACT * len(_by_fact(old)))
-    return min(len(old), wanted, max(MIN_REPLAY, int(MAX_REPLAY_RATIO * new)))
+    return min(len(old), max(MIN_REPLAY, int(REPLAY_RATIO * new)))
 
 
 def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -> list[SleepExample]:
@@ -137,12 +137,15 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
     return out
 
 
-def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=None) -> tuple[list[Fact], dict]:
+def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=None,
+                known_forms: dict | None = None) -> tuple[list[Fact], dict]:
     """The window's facts: extracted (:mod:`.extract`), then self-study's on its free text (with a
     ``runtime`` and ``config.self_study``; a pair about a fact already extracted adds nothing), then
     derived (:mod:`.derive`), then, with a ``runtime`` and ``config.rephrase``, each relation asked in
     the model's own words too (:mod:`.rephrase`). Returns the facts and the stats of the model's
-    writing: self-study's, with ``rephrase`` and, in ``seconds``, both generations' time."""
+    writing: self-study's, with ``rephrase`` and, in ``seconds``, both generations' time.
+    ``known_forms``: the rephrased forms of the thread's live version (not written again; kept in
+    ``rephrase["forms"]`` with the new ones, so the next sleep finds them all)."""
     facts = extract_facts(messages)
     study: dict = {}
     if runtime is not None and config.self_study and (texts := free_texts(messages)):
@@ -151,9 +154,9 @@ def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=No
         facts += [f for f in studied if (f.subject.lower(), f.answer.lower()) not in known]
     facts += derive(facts)
     if runtime is not None and config.rephrase:
-        forms, stats = rephrase(runtime, facts, per_relation=config.rephrase)
+        forms, stats = rephrase(runtime, facts, per_relation=config.rephrase, known=known_forms)
         facts = apply_forms(facts, forms)
-        study = {**study, "rephrase": {**stats, "forms": forms},
+        study = {**study, "rephrase": {**stats, "forms": {**(known_forms or {}), **forms}},
                  "seconds": round(study.get("seconds", 0.0) + stats["seconds"], 2)}
     return facts, study
 
@@ -170,14 +173,16 @@ def unknown_anchors(subjects: Sequence[str], relations: Sequence[str], trained: 
 
 
 def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], config: SleepConfig, *,
-             agent_prompt: str | None = None, tools: list[dict] | None = None, runtime=None) -> SleepData:
+             agent_prompt: str | None = None, tools: list[dict] | None = None, runtime=None,
+             known_forms: dict | None = None) -> SleepData:
     """The sleep data: new facts (:func:`learn_facts`) + replay of earlier sleeps + anchors.
 
     With ``tools`` (the agent's tool schemas), the agent's last tool-call turns are replayed too,
     rendered under ``agent_prompt`` exactly as when awake (behavior examples). With ``runtime``, the
-    model self-studies the window's free text (:mod:`.self_study`)."""
+    model self-studies the window's free text (:mod:`.self_study`) and rephrases its relations
+    (those in ``known_forms``, the live version's, are not rephrased again)."""
     rng = random.Random(config.seed + len(earlier))
-    learned, study = learn_facts(messages, config, runtime)
+    learned, study = learn_facts(messages, config, runtime, known_forms)
     facts = [f for f in learned if not f.source.startswith("derived")]  # as read from the window
     train, heldout = build_examples(learned, seed=config.seed)
     trained_before = {(e.question, e.answer) for e in earlier}
@@ -193,7 +198,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts
                                                                                if f.kind != "total"]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
-    unknown = unknown_anchors(subjects, relations, len(train), seed=config.seed + len(earlier),
+    unknown = unknown_anchors(subjects, relations, len(train) + len(replay), seed=config.seed + len(earlier),
                               forms=study.get("rephrase", {}).get("forms"))
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
@@ -209,6 +214,13 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
                                    + (behavior or [e for e in earlier if e.part == "behavior"]))),
         subjects=subjects, relations=relations, facts=len(learned), parts=parts, learned=learned, study=study,
         new=new)
+
+
+def rephrased_forms(version) -> dict[str, list[str]]:
+    """The rephrased question forms per relation a version's sleep used (:mod:`.rephrase`)."""
+    if version is None:
+        return {}
+    return dict(((version.manifest.get("self_study") or {}).get("rephrase") or {}).get("forms") or {})
 
 
 def _keep(runtime, live) -> int | None:
@@ -259,7 +271,7 @@ def _consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], 
     emit({"phase": "dataset", "seconds": 0.0})
     previous = store.latest()
     data = assemble(messages, read_sleep_data(previous), config, agent_prompt=agent_prompt, tools=tools,
-                    runtime=runtime)
+                    runtime=runtime, known_forms=rephrased_forms(previous))
     crash_point("sleep_after_dataset")
     if data.new == 0:  # a repeated result, a window of "no more records": training would learn nothing
         return _skip(store, previous, data, t0, emit)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..scoring import mentions
 from .facts import Fact
@@ -103,18 +103,28 @@ def _candidates(reply: str, fact: Fact) -> list[str]:
 
 
 def rephrase(runtime, facts: Sequence[Fact], *, per_relation: int = PER_RELATION,
-             max_relations: int = MAX_RELATIONS) -> tuple[dict[str, tuple[str, ...]], dict]:
+             max_relations: int = MAX_RELATIONS, known: Mapping[str, Sequence[str]] | None = None
+             ) -> tuple[dict[str, tuple[str, ...]], dict]:
     """Generated templates (``{subject}`` in place of the name) per relation of ``facts``, and stats:
-    ``relations``, ``generated``, ``kept``, ``seconds``."""
+    ``relations``, ``generated``, ``kept``, ``reused``, ``seconds``.
+
+    ``known``: forms an earlier sleep of the thread wrote and checked; a relation that has some is
+    not asked again (its forms are returned as they are), so a small sleep over relations the thread
+    already knows costs no generation, and a relation keeps one set of wordings across sleeps.
+    """
     t0 = time.perf_counter()
+    known = {r: tuple(fs) for r, fs in (known or {}).items() if fs}
+    reused = {r: known[r] for r in dict.fromkeys(f.relation for f in facts if f.kind in KINDS) if r in known}
     about: dict[str, list[Fact]] = {}  # relation -> the facts whose subjects the model writes about
     for f in facts:
+        if f.relation in reused:
+            continue
         if f.kind in KINDS and f.relation and (f.relation in about or len(about) < max_relations):
             if len(seen := about.setdefault(f.relation, [])) < SUBJECTS and all(f.subject != g.subject for g in seen):
                 seen.append(f)
-    stats = {"relations": len(about), "generated": 0, "kept": 0, "seconds": 0.0}
+    stats = {"relations": len(about), "generated": 0, "kept": 0, "reused": len(reused), "seconds": 0.0}
     if not about or per_relation <= 0:
-        return {}, stats
+        return (reused if per_relation > 0 else {}), stats
     fields = list(about) + [d for d in DECOY_FIELDS if d not in about]
     asked = [f for fs in about.values() for f in fs]
     with runtime.adapter_disabled():
@@ -135,6 +145,7 @@ def rephrase(runtime, facts: Sequence[Fact], *, per_relation: int = PER_RELATION
             kept.append(template)
     out = {r: tuple(ts) for r, ts in forms.items() if ts}
     stats["kept"] = sum(len(ts) for ts in out.values())
+    out.update(reused)
     stats["seconds"] = round(time.perf_counter() - t0, 2)
     return out, stats
 

@@ -34,7 +34,8 @@ from ..adapters import Thread
 from ..adapters.events import append_event
 from ..consolidation.anchors import general_examples
 from ..consolidation.dataset import QA_SYSTEM_PROMPT, SleepExample
-from ..consolidation.engine import FACTS_FILE, SLEEP_DATA_FILE, TOOLS_FILE, read_sleep_data, unknown_anchors
+from ..consolidation.engine import (FACTS_FILE, SLEEP_DATA_FILE, TOOLS_FILE, read_sleep_data,
+                                    rephrased_forms, unknown_anchors)
 from ..consolidation.trainer import save_trained_adapter, train_sleep
 from ..consolidation.validation import MAX_HELDOUT, judge, score
 from ..scoring import mentions
@@ -42,8 +43,8 @@ from ..settings import SleepConfig
 from .known import KnownFact, known_facts
 from .redact import redact_checkpoint, redact_trajectories, redact_vector_memory
 
-__all__ = ["ForgetError", "ForgetPlan", "ForgetReport", "NothingToForgetError", "forget", "plan_forget",
-           "rephrased_forms"]
+__all__ = ["ForgetError", "ForgetPlan", "ForgetReport", "NothingToForgetError", "forget", "forms_without",
+           "plan_forget"]
 
 
 # Passes of a rebuild per pass of the live version's sleeps: the adapter being replaced met its older
@@ -113,13 +114,12 @@ def plan_forget(thread: Thread, text: str) -> ForgetPlan:
     return ForgetPlan(text, facts, len(gone), len(examples) - len(gone), versions)
 
 
-def rephrased_forms(thread: Thread, text: str = "") -> dict[str, list[str]]:
+def forms_without(thread: Thread, text: str = "") -> dict[str, list[str]]:
     """Each relation's questions in the model's own words (:mod:`..consolidation.rephrase`), over every
     stored version's manifest, without a form that mentions ``text``."""
     forms: dict[str, list[str]] = {}
     for v in thread.store.versions():
-        rephrase = (thread.store.get(v, verify=False).manifest.get("self_study") or {}).get("rephrase") or {}
-        for relation, written in (rephrase.get("forms") or {}).items():
+        for relation, written in rephrased_forms(thread.store.get(v, verify=False)).items():
             have = forms.setdefault(relation, [])
             have += [f for f in written if f not in have and not (text and mentions(f, text))]
     return {r: fs for r, fs in forms.items() if fs}
@@ -160,7 +160,7 @@ def forget(runtime, thread: Thread, text: str, *, config: SleepConfig | None = N
     config = config or SleepConfig(passes=REBUILD_PASSES * (m.get("passes") or SleepConfig.passes),
                                    lr=m.get("lr") or SleepConfig.lr, rank=m.get("rank") or SleepConfig.rank)
     kept = [e for e in read_sleep_data(live) if not _holds(e, text)]
-    forms = rephrased_forms(thread, text)
+    forms = forms_without(thread, text)
     examples, heldout, subjects, relations = _rebuild_data(kept, config.seed, forms)
     tools_file = live.path / TOOLS_FILE
     tools = json.loads(tools_file.read_text()) if tools_file.is_file() else None
