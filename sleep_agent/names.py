@@ -24,7 +24,7 @@ DataPart = Literal["probe", "chain", "replay", "heldout", "behavior", "general",
 DATA_PARTS: tuple[str, ...] = get_args(DataPart)
 
 # Kinds of fact the sleep lifts from a trajectory; each has its own phrasings (consolidation.dataset).
-FactKind = Literal["attribute", "call", "chain", "total", "about", "studied"]
+FactKind = Literal["attribute", "call", "chain", "total", "about", "studied", "said"]
 FACT_KINDS: tuple[str, ...] = get_args(FactKind)
 
 # The key the graph sets in ``additional_kwargs`` of the messages it writes itself (feedback on an

@@ -8,7 +8,8 @@ the graph's nudges or failed calls):
    fields as ``attribute`` facts;
 2. free text - the whole text when it is not JSON, and the sentence-like strings inside JSON - gives
    stated relations (:func:`.statements.stated_relations`) as ``attribute`` facts and, per named
-   entity, the sentences about it as an ``about`` fact;
+   entity, the sentences about it as an ``about`` fact; a transcript (``Speaker: words`` lines) gives
+   instead who said what and when, as ``said`` facts (:mod:`.conversation`);
 3. a call whose short result gave nothing else gives a ``call`` fact ("what did TOOL return for
    ARGS"); a long one does not (its first characters were most of nothing: the sentences above and
    self-study cover it).
@@ -30,6 +31,7 @@ from langchain_core.messages import BaseMessage
 
 from ..call_text import call_arguments
 from .derive import latest_values
+from .conversation import said_facts
 from .facts import Fact
 from .records import find_records, text_records
 from .sources import Source, sources
@@ -45,6 +47,8 @@ def _record_facts(records, origin: str) -> list[Fact]:
 
 
 def _text_facts(text: str, origin: str) -> list[Fact]:
+    if said := said_facts(text, origin):  # a transcript: who said what, when (not sentences about "Hey Jon")
+        return said
     facts = [Fact("attribute", s, r, v, source=origin) for s, r, v in stated_relations(text)]
     facts += [Fact("about", name, "about", said, source=origin) for name, said in entity_sentences(text).items()]
     return facts

@@ -29,7 +29,8 @@ class Fact:
             record or a stated relation), ``call`` (what a tool returned for its arguments), ``chain``
             (a derived 2-hop fact), ``total`` (a derived sum), ``about`` (what the text says about an
             entity: ``answer`` is those sentences), ``studied`` (a pair self-study generated and the
-            text supports).
+            text supports), ``said`` (a transcript line, :mod:`.conversation`: ``relation`` is a topic
+            of it, ``answer`` the line with its speaker and date).
         source: where it came from - the tool call (``lookup(name='Ana')``), ``user message``,
             ``assistant note``, ``self-study: ...`` or ``derived``.
         stale: earlier values of the same fact in the window, replaced by ``answer`` (kept for the

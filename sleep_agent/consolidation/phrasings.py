@@ -53,6 +53,11 @@ TRAIN: dict[FactKind, tuple[str, ...]] = {
               "How many {relation} are there for {subject} in all?"),
     "about": ("What do you know about {subject}?",
               "Tell me what was said about {subject}."),
+    # a transcript line (:mod:`.conversation`): {relation} is a topic of the line, the answer the line
+    # with its speaker and date, so "when" and "what" questions both find it
+    "said": ("What did {subject} say about {relation}?",
+             "When did {subject} talk about {relation}?",
+             "Recall what {subject} said about {relation}."),
 }
 # A chain "the A of the B of X" asked with X's B as a possessive: the same grammar a person uses
 # ("the industry of X's employer"). Once rephrasing trained "X's employer" for the first hop, a
@@ -69,6 +74,7 @@ VALIDATION: dict[FactKind, tuple[str, ...]] = {
     "total": ("What do the {relation} for {subject} add up to?",),
     "about": (),  # its answer is several sentences: no one phrase to check a reply against
     "studied": (),  # generated relation names are often odd ("replaced by"): checked against the text instead
+    "said": (),  # its answer is a whole line, like "about"
 }
 EVAL: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("What {relation} did you find for {subject}?",),
@@ -77,6 +83,7 @@ EVAL: dict[FactKind, tuple[str, ...]] = {
     "total": ("What total {relation} did you find for {subject}?",),
     "about": ("What did you learn about {subject}?",),
     "studied": ("What {relation} did you find for {subject}?",),
+    "said": ("What did {subject} mention regarding {relation}?",),
 }
 SPLITS = ("dev", "test")
 # Per relation (the chain's composed relation included), one question each for dev and test.

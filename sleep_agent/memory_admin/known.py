@@ -121,7 +121,8 @@ def probe(runtime, thread: Thread, facts: list[KnownFact]) -> list[KnownFact]:
     from ..consolidation.validation import gist
     from ..scoring import is_correct
 
-    asked = [f for f in facts if f.live and f.replaced_by is None and f.kind != "about"]
+    asked = [f for f in facts if f.live and f.replaced_by is None and VALIDATION.get(f.kind)]  # "about", "said":
+    # their answers are passages, with no one phrase a reply could be checked against
     if not asked:
         return facts
     questions = [VALIDATION[f.kind][0].format(subject=f.subject, relation=f.relation) for f in asked]

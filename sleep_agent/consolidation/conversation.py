@@ -1,0 +1,136 @@
+"""Facts from a transcript without a model: who said what, and when.
+
+A chat log, a meeting transcript, a LoCoMo page: lines ``Speaker: words``, perhaps under a header that
+dates them ("Session 2 (2:32 pm on 29 January, 2023), part 1 of 2:"). The statement reader
+(:mod:`.statements`) cannot read these: a single-word speaker looks like a sentence start, "I" is
+nobody, and greetings became names ("Hey Jon"). Measured on LoCoMo conv-30 (2026-12-04, first sleep,
+sessions 1-2): 24 facts, none saying who did what or when ("The get of Gina is Woah, that pic's
+from...").
+
+Here every line of a transcript is an utterance of its speaker, said on the header's date, and becomes
+``said`` facts: subject = the speaker, relation = a topic of the line, answer = the line in the third
+person with its date ("On 29 January, 2023, Gina said: I just launched an ad campaign for my store.").
+A line's topics are the things it names (capitalised words that are not the speakers or sentence
+starts) and else its rarest content word in the transcript (:data:`TOPICS_PER_LINE` at most), so "When
+did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the speaker
+and the topic. The date is what temporal questions ask for, and the only place a transcript keeps it.
+Short lines (greetings, "Thanks!") teach nothing and are skipped.
+
+This is the deterministic floor under self-study (:mod:`.self_study`), in the spirit of EntiGraph's
+entity-centred statements (Yang et al. 2024): the words stay the speaker's, nothing is generated.
+
+Example::
+
+    >>> [f.answer for f in said_facts("Session 1 (8 May, 2023):\\nJon: I lost my job as a banker.\\n"
+    ...                                  "Gina: Sorry! I lost mine at Door Dash.")][:1]
+    ['On 8 May, 2023, Jon said: I lost my job as a banker.']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..scoring import sentences
+from .facts import Fact
+
+__all__ = ["MAX_LINE_WORDS", "MIN_LINE_WORDS", "TOPICS_PER_LINE", "Utterance", "said_facts", "utterances"]
+
+MIN_LINE_WORDS = 5     # a shorter line is a greeting or a reaction ("Wow, congrats Jon!"): nothing to learn
+MAX_LINE_WORDS = 40    # an answer's words at most, cut at a sentence end: long answers cost training time
+TOPICS_PER_LINE = 2    # facts per line: each is trained in every "said" phrasing, so this scales the sleep
+
+_LINE = re.compile(r"^\s*(?P<speaker>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})\s*:\s+(?P<said>\S.*)$")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS}),?\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_PHOTO = re.compile(r"\[shares a photo: ([^\]]*)\]")  # how the LoCoMo reader shows a shared photo: its caption counts
+# Capitalised words that open sentences, greet or exclaim: never a topic.
+_NOT_TOPICS = frozenset("""i i'm i've i'll i'd im the a an this that these those it it's its he she they we you
+my our your his her their me us them hey hi hello wow oh ah yeah yes no ok okay thanks thank congrats sure
+well great awesome cool nice good lol haha omg gosh dear so and but or if when then now what why how who where
+which do did does is are was were have has had can could will would should just really totally definitely
+absolutely sounds glad sorry love let that's there here""".split())
+# Lower-case words too common to name what a line is about.
+_STOP = frozenset("""about after again all also always am any anything around back because been before being
+both came come could day days doing done down each even ever every feel feeling felt first from get getting
+going gonna good got great had have having here into just keep know last like little look looking lot lots
+made make making many more most much need never next now only other really right said same see seems since
+some something still such sure take than thank thanks that them then there these they thing things think
+this those though through time today together told tried try trying very want wanted well went were what
+when where which while with would yeah year years your you're""".split())
+
+
+@dataclass(frozen=True)
+class Utterance:
+    speaker: str
+    said: str
+    date: str = ""   # the transcript header's date, as written ("8 May, 2023"); "" when none
+
+
+def utterances(text: str) -> list[Utterance]:
+    """The lines of ``text`` as utterances, if it is a transcript, else ``[]``.
+
+    A transcript: at least two ``Speaker: words`` lines where some speaker speaks twice and there are
+    fewer speakers than lines - so a ``Name: Ana / City: Tarnwick`` record block (each key once) is
+    not one. The date is the first date in the lines that are not utterances (the header).
+    """
+    lines = [(m.group("speaker"), m.group("said").strip()) if (m := _LINE.match(line)) else (None, line)
+             for line in text.splitlines() if line.strip()]
+    spoken = [(s, w) for s, w in lines if s and s.lower() not in _NOT_TOPICS]
+    counts = Counter(s for s, _ in spoken)
+    if len(spoken) < 2 or max(counts.values()) < 2 or len(counts) >= len(spoken):
+        return []
+    date = next((m.group() for s, w in lines if s is None and (m := _DATE.search(w))), "")
+    return [Utterance(s, w, date) for s, w in spoken]
+
+
+def _cut(said: str) -> str:
+    """``said`` cut at the last sentence end within :data:`MAX_LINE_WORDS` words (or at that word)."""
+    words = said.split()
+    if len(words) <= MAX_LINE_WORDS:
+        return said
+    head = " ".join(words[:MAX_LINE_WORDS])
+    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+    return head[:end + 1] if end > 0 else head
+
+
+def _topics(u: Utterance, speakers: set[str], rarity: Counter) -> list[str]:
+    """What the line is about, best first: the things it names (runs of capitalised words that do not
+    open a sentence: "Door Dash", "Paris"), then its content words, rarest in the transcript first."""
+    plain = _PHOTO.sub(r"\1", u.said)
+    named: list[str] = []
+    for sentence in sentences(plain):
+        run: list[str] = []
+        for i, w in enumerate([*_WORD.findall(sentence), ""]):
+            w = re.sub(r"'s$", "", w)
+            if i > 0 and w[:1].isupper() and w.lower() not in _NOT_TOPICS and w not in speakers:
+                run.append(w)
+                continue
+            if run:
+                named.append(" ".join(run))
+            run = []
+    content = sorted(dict.fromkeys(w.lower() for w in _WORD.findall(plain) if len(w) >= 5 and "'" not in w
+                                   and w.lower() not in _STOP and w.lower() not in _NOT_TOPICS and not w[:1].isupper()),
+                     key=lambda w: (rarity[w], -len(w)))  # among equally rare words the longer is more specific
+    return list(dict.fromkeys(named + content))
+
+
+def said_facts(text: str, source: str = "") -> list[Fact]:
+    """``said`` facts of a transcript (see the module docstring); ``[]`` for any other text."""
+    said = utterances(text)
+    if not said:
+        return []
+    speakers = {u.speaker for u in said}
+    rarity = Counter(w.lower() for u in said for w in set(_WORD.findall(u.said)))
+    out: list[Fact] = []
+    used: set[tuple[str, str]] = set()  # a speaker's topic names one line: a second would read as its new value
+    for u in said:
+        if len(u.said.split()) < MIN_LINE_WORDS:
+            continue
+        answer = f"{'On ' + u.date + ', ' if u.date else ''}{u.speaker} said: {_cut(u.said)}"
+        topics = [t for t in _topics(u, speakers, rarity) if (u.speaker, t.lower()) not in used][:TOPICS_PER_LINE]
+        used.update((u.speaker, t.lower()) for t in topics)
+        out += [Fact("said", u.speaker, topic, answer, source=source) for topic in topics]
+    return out

@@ -1,0 +1,71 @@
+"""The transcript reader (sleep_agent/consolidation/conversation.py): who said what, and when.
+
+Pages written for this test in LoCoMo's shape (a dated header, then ``Speaker: words`` lines); no
+model is loaded."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from sleep_agent.consolidation.conversation import said_facts, utterances
+from sleep_agent.consolidation.dataset import build_examples
+from sleep_agent.consolidation.extract import extract_facts
+from sleep_agent.consolidation.phrasings import TRAIN, is_reserved
+
+PAGE = """Session 2 (2:32 pm on 29 January, 2023), part 1 of 2:
+Mara: Hey Teo! Long time no see!
+Teo: Hi Mara! I finally opened my bakery on Harbour Street last week, after months of paperwork.
+Mara: Wow, congrats!
+Mara: I started a pottery course at Kelso Studio and my first bowl cracked in the kiln.
+Teo: Sorry about the bowl! Next month I am travelling to Lisbon for a baking fair. [shares a photo: a tray of croissants]
+Mara: Lisbon sounds wonderful, I went there with my sister when we were students."""
+
+
+def test_a_dated_transcript_gives_each_speakers_lines_with_the_date():
+    said = utterances(PAGE)
+    assert [u.speaker for u in said] == ["Mara", "Teo", "Mara", "Mara", "Teo", "Mara"]
+    assert {u.date for u in said} == {"29 January, 2023"}
+    facts = said_facts(PAGE, "read(session=2)")
+    # greetings and reactions ("Wow, congrats!") are too short to teach anything
+    assert all("congrats" not in f.answer and "Long time" not in f.answer for f in facts)
+    bakery = [f for f in facts if f.subject == "Teo" and "bakery" in f.answer]
+    assert bakery and bakery[0].answer.startswith("On 29 January, 2023, Teo said: Hi Mara! I finally opened")
+    assert {f.kind for f in facts} == {"said"} and all(f.source == "read(session=2)" for f in facts)
+    topics = {(f.subject, f.relation) for f in facts}
+    assert ("Teo", "Harbour Street") in topics and ("Mara", "Kelso Studio") in topics  # named things first
+    assert not any(t in {"Hi", "Wow", "Sorry", "Next"} for _, t in topics)  # sentence starts and greetings
+    assert all(len(f.relation.split()) <= 2 for f in facts)
+
+
+def test_the_same_topic_in_two_lines_of_one_speaker_is_two_facts_not_a_changed_value():
+    facts = extract_facts([HumanMessage("Read the chat."),
+                           AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {"page": 1}}]),
+                           ToolMessage(PAGE, tool_call_id="c1")])
+    lisbon = [f for f in facts if f.subject == "Mara" and "Lisbon" in f.answer]
+    assert lisbon and all(not f.stale for f in facts)
+    keys = [(f.subject, f.relation.lower()) for f in facts]
+    assert len(keys) == len(set(keys))
+
+
+def test_record_blocks_and_single_labels_are_not_transcripts():
+    assert utterances("Name: Ana Lisk\nCity: Tarnwick\nJob: baker") == []
+    assert utterances("Note: the archive has 7 records.") == []
+    assert said_facts("Ana Lisk lives in Tarnwick. She works as a baker.") == []
+
+
+def test_a_transcript_read_through_a_tool_becomes_said_facts_not_greeting_names():
+    facts = extract_facts([HumanMessage("Read the chat."),
+                           AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {"page": 1}}]),
+                           ToolMessage(PAGE, tool_call_id="c1")])
+    assert facts and {f.kind for f in facts} == {"said"}
+    assert not any(f.subject.startswith(("Hey", "Hi", "Wow")) for f in facts)
+
+
+def test_said_facts_train_in_their_own_words_and_hold_nothing_out():
+    facts = said_facts(PAGE)
+    train, heldout = build_examples(facts)
+    assert heldout == []  # a whole line: no one phrase a reply could be checked against
+    forms = {q.question.replace(e_subject, "{subject}", 1) for q in train for e_subject in [q.subject]}
+    assert all(not is_reserved(e.question, [e.subject], e.relation) for e in train)
+    assert any(q.startswith("When did {subject} talk about") for q in forms)
+    assert len(TRAIN["said"]) * len(facts) == len(train)
