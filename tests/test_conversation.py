@@ -29,7 +29,9 @@ def test_a_dated_transcript_gives_each_speakers_lines_with_the_date():
     # greetings and reactions ("Wow, congrats!") are too short to teach anything
     assert all("congrats" not in f.answer and "Long time" not in f.answer for f in facts)
     bakery = [f for f in facts if f.subject == "Teo" and "bakery" in f.answer]
-    assert bakery and bakery[0].answer.startswith("On 29 January, 2023, Teo said: Hi Mara! I finally opened")
+    # the sentence that names the topic, not the greeting the line opens with
+    assert bakery and bakery[0].answer == ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour "
+                                           "Street last week, after months of paperwork.")
     assert {f.kind for f in facts} == {"said"} and all(f.source == "read(session=2)" for f in facts)
     topics = {(f.subject, f.relation) for f in facts}
     assert ("Teo", "Harbour Street") in topics and ("Mara", "Kelso Studio") in topics  # named things first

@@ -8,8 +8,10 @@ sessions 1-2): 24 facts, none saying who did what or when ("The get of Gina is W
 from...").
 
 Here every line of a transcript is an utterance of its speaker, said on the header's date, and becomes
-``said`` facts: subject = the speaker, relation = a topic of the line, answer = the line in the third
-person with its date ("On 29 January, 2023, Gina said: I just launched an ad campaign for my store.").
+``said`` facts: subject = the speaker, relation = a topic of the line, answer = the line's sentence that
+names the topic, with who said it and when ("On 29 January, 2023, Gina said: I just launched an ad
+campaign for my store."). One sentence, not the whole line: a line often opens with "Hey Jon!", and
+answers are cut at their first sentence when scored.
 A line's topics are the things it names (capitalised words that are not the speakers or sentence
 starts) and else its rarest content word in the transcript (:data:`TOPICS_PER_LINE` at most), so "When
 did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the speaker
@@ -35,10 +37,10 @@ from dataclasses import dataclass
 from ..scoring import sentences
 from .facts import Fact
 
-__all__ = ["MAX_LINE_WORDS", "MIN_LINE_WORDS", "TOPICS_PER_LINE", "Utterance", "said_facts", "utterances"]
+__all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "TOPICS_PER_LINE", "Utterance", "said_facts", "utterances"]
 
 MIN_LINE_WORDS = 5     # a shorter line is a greeting or a reaction ("Wow, congrats Jon!"): nothing to learn
-MAX_LINE_WORDS = 40    # an answer's words at most, cut at a sentence end: long answers cost training time
+MAX_ANSWER_WORDS = 30  # a said sentence's words at most: long answers cost training time
 TOPICS_PER_LINE = 2    # facts per line: each is trained in every "said" phrasing, so this scales the sleep
 
 _LINE = re.compile(r"^\s*(?P<speaker>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})\s*:\s+(?P<said>\S.*)$")
@@ -86,14 +88,11 @@ def utterances(text: str) -> list[Utterance]:
     return [Utterance(s, w, date) for s, w in spoken]
 
 
-def _cut(said: str) -> str:
-    """``said`` cut at the last sentence end within :data:`MAX_LINE_WORDS` words (or at that word)."""
-    words = said.split()
-    if len(words) <= MAX_LINE_WORDS:
-        return said
-    head = " ".join(words[:MAX_LINE_WORDS])
-    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
-    return head[:end + 1] if end > 0 else head
+def _sentence_with(topic: str, text: str) -> str:
+    """The first sentence of ``text`` naming ``topic`` (whole words), cut to :data:`MAX_ANSWER_WORDS`."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(topic) + r"(?!\w)", re.IGNORECASE)
+    found = next((s for s in sentences(text) if pattern.search(s)), text)
+    return " ".join(found.split()[:MAX_ANSWER_WORDS])
 
 
 def _topics(u: Utterance, speakers: set[str], rarity: Counter) -> list[str]:
@@ -129,8 +128,10 @@ def said_facts(text: str, source: str = "") -> list[Fact]:
     for u in said:
         if len(u.said.split()) < MIN_LINE_WORDS:
             continue
-        answer = f"{'On ' + u.date + ', ' if u.date else ''}{u.speaker} said: {_cut(u.said)}"
         topics = [t for t in _topics(u, speakers, rarity) if (u.speaker, t.lower()) not in used][:TOPICS_PER_LINE]
         used.update((u.speaker, t.lower()) for t in topics)
-        out += [Fact("said", u.speaker, topic, answer, source=source) for topic in topics]
+        when = f"On {u.date}, " if u.date else ""
+        line = _PHOTO.sub(r"(photo: \1)", u.said)
+        out += [Fact("said", u.speaker, t, f"{when}{u.speaker} said: {_sentence_with(t, line)}", source=source)
+                for t in topics]
     return out
