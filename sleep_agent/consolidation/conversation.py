@@ -23,9 +23,12 @@ entity-centred statements (Yang et al. 2024): the words stay the speaker's, noth
 
 Example::
 
-    >>> [f.answer for f in said_facts("Session 1 (8 May, 2023):\\nJon: I lost my job as a banker.\\n"
-    ...                                  "Gina: Sorry! I lost mine at Door Dash.")][:1]
-    ['On 8 May, 2023, Jon said: I lost my job as a banker.']
+    >>> page = ("Session 1 (8 May, 2023):\\nJon: Hey! I lost my job as a banker yesterday.\\n"
+    ...         "Gina: Sorry! I lost mine at Door Dash.\\nJon: Now I will open a dance studio.")
+    >>> [(f.subject, f.relation) for f in said_facts(page)]
+    [('Jon', 'yesterday'), ('Jon', 'banker'), ('Gina', 'Door Dash'), ('Jon', 'studio'), ('Jon', 'dance')]
+    >>> said_facts(page)[0].answer
+    'On 8 May, 2023, Jon said: I lost my job as a banker yesterday.'
 """
 
 from __future__ import annotations
