@@ -51,6 +51,8 @@ def test_the_same_topic_in_two_lines_of_one_speaker_is_two_facts_not_a_changed_v
 
 def test_record_blocks_and_single_labels_are_not_transcripts():
     assert utterances("Name: Ana Lisk\nCity: Tarnwick\nJob: baker") == []
+    two_records = "Name: Ana Lisk\nCity: Tarnwick\n\nName: Bo Lind\nCity: Olvesby works as a baker"
+    assert utterances(two_records) == []  # the same keys twice, but no speech
     assert utterances("Note: the archive has 7 records.") == []
     assert said_facts("Ana Lisk lives in Tarnwick. She works as a baker.") == []
 

@@ -80,9 +80,10 @@ class Utterance:
 def utterances(text: str) -> list[Utterance]:
     """The lines of ``text`` as utterances, if it is a transcript, else ``[]``.
 
-    A transcript: at least two ``Speaker: words`` lines where some speaker speaks twice and there are
-    fewer speakers than lines - so a ``Name: Ana / City: Tarnwick`` record block (each key once) is
-    not one. The date is the first date in the lines that are not utterances (the header).
+    A transcript: at least two ``Speaker: words`` lines where some speaker speaks twice, there are
+    fewer speakers than lines, and most lines say something (four words or more) - so ``Name: Ana
+    Lisk / City: Tarnwick`` record blocks, even several with the same keys, are not one. The date is
+    the first date in the lines that are not utterances (the header).
     """
     lines = [(m.group("speaker"), m.group("said").strip()) if (m := _LINE.match(line)) else (None, line)
              for line in text.splitlines() if line.strip()]
@@ -90,6 +91,8 @@ def utterances(text: str) -> list[Utterance]:
     counts = Counter(s for s, _ in spoken)
     if len(spoken) < 2 or max(counts.values()) < 2 or len(counts) >= len(spoken):
         return []
+    if 2 * sum(len(w.split()) >= 4 for _, w in spoken) < len(spoken):
+        return []  # field: value lines, not speech
     date = next((m.group() for s, w in lines if s is None and (m := _DATE.search(w))), "")
     return [Utterance(s, w, date) for s, w in spoken]
 
