@@ -49,6 +49,12 @@ def test_the_same_topic_in_two_lines_of_one_speaker_is_two_facts_not_a_changed_v
     assert len(keys) == len(set(keys))
 
 
+def test_the_last_page_of_a_session_is_a_transcript_under_its_dated_header():
+    tail = "Session 3 (4:10 pm on 2 March, 2023), part 3 of 3:\nTeo: Thanks! I will send you the bakery menu tomorrow."
+    assert [(u.speaker, u.date) for u in utterances(tail)] == [("Teo", "2 March, 2023")]
+    assert utterances("Summary of the day\nTeo: Thanks! I will send you the bakery menu tomorrow.") == []
+
+
 def test_record_blocks_and_single_labels_are_not_transcripts():
     assert utterances("Name: Ana Lisk\nCity: Tarnwick\nJob: baker") == []
     two_records = "Name: Ana Lisk\nCity: Tarnwick\n\nName: Bo Lind\nCity: Olvesby works as a baker"

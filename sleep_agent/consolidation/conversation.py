@@ -83,17 +83,20 @@ def utterances(text: str) -> list[Utterance]:
     A transcript: at least two ``Speaker: words`` lines where some speaker speaks twice, there are
     fewer speakers than lines, and most lines say something (four words or more) - so ``Name: Ana
     Lisk / City: Tarnwick`` record blocks, even several with the same keys, are not one. The date is
-    the first date in the lines that are not utterances (the header).
+    the first date in the lines that are not utterances (the header); under a dated header, one or
+    two lines of speech are enough (the last page of a session).
     """
     lines = [(m.group("speaker"), m.group("said").strip()) if (m := _LINE.match(line)) else (None, line)
              for line in text.splitlines() if line.strip()]
     spoken = [(s, w) for s, w in lines if s and s.lower() not in _NOT_TOPICS]
+    date = next((m.group() for s, w in lines if s is None and (m := _DATE.search(w))), "")
     counts = Counter(s for s, _ in spoken)
-    if len(spoken) < 2 or max(counts.values()) < 2 or len(counts) >= len(spoken):
+    # a dated page holding only the last line or two of a session is a transcript too
+    tail = bool(date) and bool(spoken) and len(lines) - len(spoken) == 1
+    if not tail and (len(spoken) < 2 or max(counts.values()) < 2 or len(counts) >= len(spoken)):
         return []
     if 2 * sum(len(w.split()) >= 4 for _, w in spoken) < len(spoken):
         return []  # field: value lines, not speech
-    date = next((m.group() for s, w in lines if s is None and (m := _DATE.search(w))), "")
     return [Utterance(s, w, date) for s, w in spoken]
 
 
