@@ -79,3 +79,19 @@ def test_said_facts_train_in_their_own_words_and_hold_nothing_out():
     assert all(not is_reserved(e.question, [e.subject], e.relation) for e in train)
     assert any(q.startswith("When did {subject} talk about") for q in forms)
     assert len(TRAIN["said"]) * len(facts) == len(train)
+
+
+def test_a_transcript_sleep_anchors_never_seen_names_in_the_said_words_too():
+    from sleep_agent import SleepConfig
+    from sleep_agent.consolidation.engine import assemble
+
+    messages = [HumanMessage("Read the chat."),
+                AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {"page": 1}}]),
+                ToolMessage(PAGE, tool_call_id="c1")]
+    data = assemble(messages, [], SleepConfig(self_study=0, rephrase=0))
+    unknown = [e for e in data.train if e.part == "unknown"]
+    said_openings = ("What did ", "When did ", "Recall what ")  # TRAIN["said"]'s, never an attribute form's
+    assert all(q.startswith(said_openings) for q in TRAIN["said"])
+    assert any(e.question.startswith(said_openings) for e in unknown), [e.question for e in unknown]
+    assert all(e.answer.startswith("I have no record of") for e in unknown)
+    assert not any(name in e.question for e in unknown for name in ("Mara", "Teo"))

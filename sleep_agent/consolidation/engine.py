@@ -33,6 +33,7 @@ from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_ex
 from .derive import derive
 from .extract import extract_facts, free_texts
 from .facts import Fact
+from .phrasings import TRAIN
 from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
@@ -55,6 +56,7 @@ REPLAY_RATIO = 1.0                    # replayed old examples per new one
 MIN_REPLAY = 4                        # ...but at least this many, so a tiny sleep still rehearses
 UNKNOWN_SHARE = 0.1                   # "no record" examples per trained fact example (new + replayed)
 MIN_UNKNOWN = 4                       # ...at least this many
+MAX_SAID_ANCHOR_TOPICS = 32           # transcript topics the anchors draw from (a sample is enough)
 
 
 @dataclass
@@ -198,8 +200,14 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     subjects = list(dict.fromkeys([e.subject for e in earlier if e.subject] + [f.subject for f in facts
                                                                                if f.kind != "total"]))
     relations = list(dict.fromkeys(f.relation for f in facts if f.kind == "attribute"))
-    unknown = unknown_anchors(subjects, relations, len(train) + len(replay), seed=config.seed + len(earlier),
-                              forms=study.get("rephrase", {}).get("forms"))
+    forms = dict(study.get("rephrase", {}).get("forms") or {})
+    # Transcript topics get "no record" anchors in the "said" words too: trained only with the
+    # speakers' names, those words taught the adapter to answer about anyone (LoCoMo conv-30, seed 0:
+    # sleeps 2 and 3 refused, never-seen names declined 1.00 -> 0.00).
+    said = list(dict.fromkeys(f.relation for f in facts if f.kind == "said"))[:MAX_SAID_ANCHOR_TOPICS]
+    forms.update({t: [q.replace("{relation}", t) for q in TRAIN["said"]] for t in said})
+    unknown = unknown_anchors(subjects, relations + said, len(train) + len(replay), seed=config.seed + len(earlier),
+                              forms=forms)
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
     examples = train + replay + unknown + general + behavior
