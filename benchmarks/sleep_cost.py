@@ -15,13 +15,14 @@ Writes ``sleep-cost.json`` and ``sleep-cost.md`` into ``--out``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from .results import write_results
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -93,14 +94,10 @@ def _commit() -> str:
         return "unknown"
 
 
-def write(result: dict, out: Path) -> str:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "sleep-cost.json").write_text(json.dumps(result, indent=1) + "\n")
-    lines = [f"# What a sleep costs: a full window against two turns ({result['model']}, N={result['passes']})", "",
-             "Produced by: `python -m sleep_agent_benchmarks.sleep_cost --passes "
-             f"{result['passes']} --seed {result['seed']} --out docs` on {result['machine']}, commit {result['commit']}.",
-             "", "| sleep | turns | published | facts | examples (probe / replay / unknown / general / behavior) "
-                 "| steps | dataset s | self-study s | train s | validate s | total s |",
+def table(result: dict) -> str:
+    """The markdown table of the three sleeps and the verdict on the target."""
+    lines = ["| sleep | turns | published | facts | examples (probe / replay / unknown / general / behavior) "
+             "| steps | dataset s | self-study s | train s | validate s | total s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         p, s = r["parts"], r["seconds"]
@@ -108,11 +105,21 @@ def write(result: dict, out: Path) -> str:
                      f"| {r['facts']} | {p.get('probe', 0)} / {p.get('replay', 0)} / {p.get('unknown', 0)} / "
                      f"{p.get('general', 0)} / {p.get('behavior', 0)} | {r['steps']} | {s.get('dataset')} | "
                      f"{s.get('self_study')} | {s.get('train')} | {s.get('validate')} | {s.get('total')} |")
-    lines += ["", f"Two-turn sleep / full-window sleep (total seconds, both from the first sleep's version): "
+    lines += ["", f"Model {result['model']}, N={result['passes']}, on {result['machine']}, commit {result['commit']}. "
+                  f"Two-turn sleep / full-window sleep (total seconds, both from the first sleep's version): "
                   f"**{result['ratio']}** (target <= {result['target']}: {'met' if result['met'] else 'not met'})."]
-    text = "\n".join(lines) + "\n"
-    (out / "sleep-cost.md").write_text(text)
-    return text
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict, out: Path) -> str:
+    """Write ``sleep-cost.json`` and ``sleep-cost.md`` into ``out`` (notes below the marker kept);
+    return the page's text."""
+    out.mkdir(parents=True, exist_ok=True)
+    result.setdefault("command", "python -m sleep_agent_benchmarks.sleep_cost "
+                                 f"--model {result['model']} --passes {result['passes']} --seed {result['seed']} --out docs")
+    write_results(out / "sleep-cost", result, "What a sleep costs: a full window against two turns", table,
+                  merge=False)
+    return (out / "sleep-cost.md").read_text()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from sleep_agent import AgentSettings, LocalChatModel, SleepConfig
 from sleep_agent.adapters import Thread
 from sleep_agent.consolidation import consolidate
 from sleep_agent.memory.base import MemoryContext
-from sleep_agent.memory.recollection import block, consolidated_keys, named_keys, recollect
+from sleep_agent.memory.recollection import Key, block, consolidated_keys, named_keys, recollect
 from sleep_agent.memory.sleep import SleepMemory
 from sleep_agent_benchmarks.world import World
 
@@ -32,9 +32,9 @@ def test_only_consolidated_names_are_asked_about_and_the_block_fits_its_share(ti
     thread, world = slept
     live = thread.latest()
     person = world.names[1]
-    assert (person, "city") in consolidated_keys(live.path)
+    assert Key(person, "city", "attribute") in consolidated_keys(live.path)
     keys = named_keys(live.path, [f"Then answer: where does {person.upper()} live?"])
-    assert keys and {s for s, _ in keys} == {person}  # whole-word, case-insensitive; nobody else
+    assert keys and {k.subject for k in keys} == {person}  # whole-word, case-insensitive; nobody else
     assert named_keys(live.path, ["Where does Ana Reyes live?"]) == []  # a name no sleep consolidated
 
     llm = LocalChatModel.from_runtime(tiny_runtime)
@@ -86,7 +86,37 @@ def test_each_name_is_asked_in_two_trained_forms_and_a_decline_falls_through(tin
 
     monkeypatch.setattr(recollection, "answer_questions", scripted)
     rec = recollect(tiny_runtime, live.version, keys, 500, LocalChatModel.from_runtime(tiny_runtime).get_num_tokens)
-    assert asked == [form.format(subject=s, relation=r) for s, r in keys for form in recollection.FORMS]
-    assert recollection.FORMS[0] not in UNKNOWN_TRAIN
+    assert asked == [form.format(subject=k.subject, relation=k.relation) for k in keys
+                     for form in recollection.FORMS["attribute"]]
+    assert recollection.FORMS["attribute"][0] not in UNKNOWN_TRAIN
     assert rec["lines"][0] == "Answer 1."  # the first form declined: the second form's reply is kept
     assert rec["lines"][1:] == [f"Answer {2 * i}." for i in range(1, len(keys))]
+
+
+def test_a_transcript_line_is_recollected_in_the_words_it_was_trained_in(tiny_runtime, tmp_path, monkeypatch):
+    """A ``said`` fact (a line of a transcript) is trained only as "What did Teo say about Lisbon?";
+    asked "What is the Lisbon of Teo?" (the attribute forms) the adapter has nothing to match."""
+    from langchain_core.messages import ToolMessage
+
+    from sleep_agent.consolidation import Reply
+    from sleep_agent.consolidation.phrasings import TRAIN
+    from sleep_agent.memory import recollection
+
+    page = ("Session 2 (2:32 pm on 29 January, 2023), part 1 of 1:\n"
+            "Mara: I started a pottery course at Kelso Studio and my first bowl cracked in the kiln.\n"
+            "Teo: Next month I am travelling to Lisbon for a baking fair with my cousin.\n"
+            "Mara: Lisbon sounds wonderful, I went there with my sister when we were students.")
+    thread = Thread("said", root=tmp_path)
+    consolidate(tiny_runtime, thread.store, [HumanMessage("Read the chat."),
+                                             AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {}}]),
+                                             ToolMessage(page, tool_call_id="c1")],
+                config=SleepConfig(passes=1, validate=False, self_study=0))
+    keys = named_keys(thread.latest().path, ["What did Teo say about the trip?"])
+    assert keys and {k.kind for k in keys} == {"said"} and {k.subject for k in keys} == {"Teo"}
+    asked = []
+    monkeypatch.setattr(recollection, "answer_questions",
+                        lambda runtime, questions, system: asked.extend(questions) or [Reply.of("x")] * len(questions))
+    recollect(tiny_runtime, 1, keys, 500, LocalChatModel.from_runtime(tiny_runtime).get_num_tokens)
+    assert asked == [form.format(subject="Teo", relation=k.relation) for k in keys
+                     for form in (TRAIN["said"][0], TRAIN["said"][2])]
+    assert not any(q.startswith("What is the") for q in asked)

@@ -7,8 +7,9 @@ while the adapter alone answered right). So before the agent's call, the memory:
 
 1. finds the entities the sleeps consolidated (the adapter's sleep-data file: subjects and relations,
    never its answers) that the task or the latest turns name, as whole words;
-2. asks the model, adapter on, about each (entity, relation) in two trained forms (:data:`FORMS`),
-   batched, and keeps the first reply that says something;
+2. asks the model, adapter on, about each (entity, relation) in two forms its kind of fact was
+   trained in (:data:`FORMS`: a transcript's ``said`` line is asked "What did Jon say about the
+   bank?", never "What is the bank of Jon?"), batched, and keeps the first reply that says something;
 3. puts the replies that are not declines or tool calls into the system prompt as a labelled block,
    within :data:`~sleep_agent.settings.AgentSettings.recollection_share` of the budget.
 
@@ -31,13 +32,14 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..consolidation import QA_SYSTEM_PROMPT, answer_questions
 from ..consolidation.engine import SLEEP_DATA_FILE
 from ..consolidation.phrasings import TRAIN
 from ..scoring import is_decline
 
-__all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "block", "consolidated_keys", "named_keys", "recollect"]
+__all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "Key", "block", "consolidated_keys", "named_keys", "recollect"]
 
 # (entity, relation) pairs asked per recollection: the first ones in the order named. Each costs two
 # generated answers (~1 s each on 2 CPU cores, in one batch); the block's share of the budget bounds it too.
@@ -45,9 +47,18 @@ MAX_QUESTIONS = 8
 HEADER = "[Recollection] What your memory (adapter v{version}) holds about names in this task; it can be wrong:"
 
 
-def consolidated_keys(folder: str | Path) -> list[tuple[str, str]]:
-    """``(subject, relation)`` of every fact an adapter version consolidated (its sleep-data file,
-    earlier sleeps' facts included), in order; the answers in that file are never read.
+class Key(NamedTuple):
+    """A consolidated fact to recollect: its entity, relation and the kind of :data:`FORMS` to ask in."""
+
+    subject: str
+    relation: str
+    kind: str = "attribute"
+
+
+def consolidated_keys(folder: str | Path) -> list[Key]:
+    """The :class:`Key` of every fact an adapter version consolidated (its sleep-data file, earlier
+    sleeps' facts included), in order; the answers in that file are never read. The kind is read off
+    the trained questions: a fact trained in the ``said`` forms is a line of a transcript.
 
     ``about`` facts (what the text said about an entity, whole sentences) are left out: in the first
     demo run with them the block held a garbled copy of a record ("Record 2 of 7: Samor Fenkarin
@@ -56,33 +67,37 @@ def consolidated_keys(folder: str | Path) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=16)  # read once per version: a published version folder never changes
-def _keys_of(folder: str) -> tuple[tuple[str, str], ...]:
+def _keys_of(folder: str) -> tuple[Key, ...]:
     path = Path(folder) / SLEEP_DATA_FILE
     if not path.is_file():
         return ()
-    keys: dict[tuple[str, str], None] = {}
+    kinds: dict[tuple[str, str], str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else {}
         if row.get("part") == "probe" and row.get("subject") and row.get("relation") not in (None, "", "about"):
-            keys[(row["subject"], row["relation"])] = None
-    return tuple(keys)
+            pair = (row["subject"], row["relation"])
+            said = row.get("question") in {f.format(subject=pair[0], relation=pair[1]) for f in TRAIN["said"]}
+            kinds[pair] = "said" if said or kinds.get(pair) == "said" else "attribute"
+    return tuple(Key(s, r, k) for (s, r), k in kinds.items())
 
 
 def _named(subject: str, text: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(subject.lower()) + r"(?!\w)", text) is not None
 
 
-# The trained forms each (entity, relation) is asked in, in order of preference; the first reply
-# that is neither a decline nor a tool call is kept. The first is the one trained phrasing the
+# The trained forms each key is asked in, by kind, in order of preference; the first reply that is
+# neither a decline nor a tool call is kept. For attributes the first is the one trained phrasing the
 # "no record" anchors never use (consolidation/anchors.py UNKNOWN_TRAIN): anchors' made-up names look
 # like the worlds' names, and a woken adapter answered "I have no record of X" for a consolidated X in
 # the anchors' phrasings while giving the right city in this one (demo seed 11, 2026-12-03). Only
-# consolidated names are asked, so a decline here is never the right answer.
-FORMS = (TRAIN["attribute"][1], TRAIN["attribute"][0])
+# consolidated names are asked, so a decline here is never the right answer. A ``said`` fact is asked
+# what was said, not when (its "When did ... talk about" form would bring back only a date).
+FORMS: dict[str, tuple[str, ...]] = {"attribute": (TRAIN["attribute"][1], TRAIN["attribute"][0]),
+                                     "said": (TRAIN["said"][0], TRAIN["said"][2])}
 
 
-def _questions(subject: str, relation: str) -> list[str]:
-    return [form.format(subject=subject, relation=relation.replace("_", " ")) for form in FORMS]
+def _questions(key: Key) -> list[str]:
+    return [form.format(subject=key.subject, relation=key.relation.replace("_", " ")) for form in FORMS[key.kind]]
 
 
 def block(rec: dict | None) -> str:
@@ -92,20 +107,20 @@ def block(rec: dict | None) -> str:
     return "\n".join([HEADER.format(version=rec["version"]), *(f"- {line}" for line in rec["lines"])])
 
 
-def named_keys(folder: str | Path, texts: Sequence[str]) -> list[tuple[str, str]]:
-    """The consolidated ``(subject, relation)`` pairs whose subject ``texts`` name as whole words."""
+def named_keys(folder: str | Path, texts: Sequence[str]) -> list[Key]:
+    """The consolidated keys whose subject ``texts`` name as whole words."""
     seen = " ".join(texts).lower()
-    return [(s, r) for s, r in consolidated_keys(folder) if _named(s, seen)]
+    return [k for k in consolidated_keys(folder) if _named(k.subject, seen)]
 
 
-def recollect(runtime, version: int, keys: Sequence[tuple[str, str]], budget_tokens: int,
+def recollect(runtime, version: int, keys: Sequence[Key], budget_tokens: int,
               count: Callable[[str], int]) -> dict:
     """Ask the model (adapter ``version`` active on ``runtime``) about ``keys`` (:func:`named_keys`);
     the replies that fit ``budget_tokens`` as counted by ``count``: ``{"version", "entities", "lines"}``."""
-    rec = {"version": version, "entities": list(dict.fromkeys(s for s, _ in keys)), "lines": []}
+    rec = {"version": version, "entities": list(dict.fromkeys(k.subject for k in keys)), "lines": []}
     if not keys or budget_tokens <= 0:
         return rec
-    asked = [_questions(s, r) for s, r in keys[:MAX_QUESTIONS]]
+    asked = [_questions(k) for k in keys[:MAX_QUESTIONS]]
     replies = iter(answer_questions(runtime, [q for qs in asked for q in qs], QA_SYSTEM_PROMPT))
     for qs in asked:
         got = [next(replies) for _ in qs]

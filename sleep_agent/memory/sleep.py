@@ -106,7 +106,7 @@ class SleepMemory(MemoryStrategy):
         texts = [content_text(m.content) for m in messages[:1] + messages[-RECENT_MESSAGES:]]
         keys = named_keys(live.path, texts)
         old = state.get("recollection") or {}
-        if old.get("version") == live.version and old.get("entities") == list(dict.fromkeys(s for s, _ in keys)):
+        if old.get("version") == live.version and old.get("entities") == list(dict.fromkeys(k.subject for k in keys)):
             return {}
         budget = int(share * ctx.settings.context_budget)
         return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, ctx.llm.get_num_tokens)}
