@@ -262,3 +262,37 @@ def test_a_window_with_nothing_new_trains_nothing(tiny_runtime, tmp_path):
     changed[-1].content = json.dumps({**changed[-1].artifact, "headquarters": "Oslo"})  # a value changed
     changed[-1].artifact = None
     assert not consolidate(tiny_runtime, store, changed, config=cfg).skipped
+
+
+def test_validation_asks_every_check_in_one_batched_generation(monkeypatch):
+    """Asked check by check, validation cost ~21 s whatever a sleep learned (docs/sleep-cost.md): all
+    its questions go to the model at once, and each check is scored on its own share of the replies.
+    The decoding is scripted (no model); what is asked and how it is scored is real."""
+    from sleep_agent.consolidation import Reply, validation
+    from sleep_agent.consolidation.anchors import GENERAL_CONTROL
+
+    class Runtime:  # the lock is all score() touches besides answer_questions
+        import threading
+        lock = threading.RLock()
+
+    calls = []
+
+    def scripted(runtime, questions, system):
+        calls.append(list(questions))
+        # held-out and retained: the right city; general: wrong; unknown: declined
+        return [Reply.of(f"The city of {q.split(' for ')[1].rstrip('?')} is Olvesby." if "Ana" in q else
+                         "I have no record of that person." if i >= len(questions) - 2 else "Nothing.")
+                for i, q in enumerate(questions)]
+
+    monkeypatch.setattr(validation, "answer_questions", scripted)
+    held = [SleepExample("Which city is listed for Ana?", "The city of Ana is Olvesby.", "heldout", subject="Ana",
+                         relation="city")]
+    kept = [SleepExample("Which city is listed for Ana Lisk?", "The city of Ana Lisk is Olvesby.", "heldout",
+                         subject="Ana Lisk", relation="city")]
+    monkeypatch.setattr(validation, "MAX_UNKNOWN", 2)
+    scores = validation.score(Runtime(), "system", heldout=held, retained=kept, known_subjects=["Ana"],
+                              relations=["city"])
+    assert len(calls) == 1 and len(calls[0]) == 1 + 1 + min(validation.MAX_GENERAL, len(GENERAL_CONTROL)) + 2
+    assert (scores.heldout, scores.retained, scores.general, scores.unknown) == (1.0, 1.0, 0.0, 1.0)
+    assert scores.counts == {"heldout": 1, "retained": 1, "general": len(calls[0]) - 4, "unknown": 2}
+    assert scores.per_fact == [{"subject": "Ana", "relation": "city", "question": held[0].question, "right": True}]

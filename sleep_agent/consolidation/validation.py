@@ -11,7 +11,8 @@ Three checks, each a short set of questions answered with no context (the adapte
 model's general score, the first version's unknown score: no ratchet) and returns the reasons to keep
 the previous version, if any; a sleep none of whose new facts can be asked back is refused too. The sets are small (a
 sleep on 2 CPU cores cannot afford more than ~20 s of questions), so one question is allowed to
-flip before a drop counts: ``tolerance`` is in questions, not in fractions.
+flip before a drop counts: ``tolerance`` is in questions, not in fractions. All checks are asked in one
+batched generation.
 """
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ def gist(answer: str) -> str:
     return (answer.strip().splitlines() or [""])[0]
 
 
-def _rate(runtime, system_prompt: str, items: Sequence[tuple[str, str]], check, tally: dict,
+def _rate(replies: Sequence, items: Sequence[tuple[str, str]], check, tally: dict,
           verdicts: list | None = None) -> float | None:
-    """The share of ``items`` (question, answer) answered right; each verdict appended to ``verdicts``."""
+    """The share of ``items`` (question, answer) whose ``replies`` are right; each verdict appended to
+    ``verdicts``."""
     if not items:
         return None
-    replies = answer_questions(runtime, [q for q, _ in items], system_prompt)
     tally["tool_calls"] += sum(r.tool_call for r in replies)
     tally["hit_budget"] += sum(r.hit_budget for r in replies)
     right = [bool(check(r, a)) for r, (_, a) in zip(replies, items)]
@@ -73,24 +74,25 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
           relations: Sequence[str] = (), seed: int = 0) -> Scores:
     """Ask each check's questions of the runtime as it is now (adapter on, no context)."""
     heldout, retained = list(heldout)[:MAX_HELDOUT], list(retained)[:MAX_RETAINED]
-    general = list(GENERAL_CONTROL)[:MAX_GENERAL]
     # A different seed from the trained unknown examples: these names were never seen either.
     unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
                                                           seed=10_000 + seed, templates=VALIDATION["attribute"])
                ] if known_subjects else []
-    tally, verdicts = {"tool_calls": 0, "hit_budget": 0}, []
+    checks = {"heldout": ([(e.question, gist(e.answer)) for e in heldout], is_correct),
+              "retained": ([(e.question, gist(e.answer)) for e in retained], is_correct),
+              "general": (list(GENERAL_CONTROL)[:MAX_GENERAL], general_correct),
+              "unknown": (unknown, lambda reply, _: is_decline(reply))}
+    # One batched generation for all four checks: asked check by check, each batch ran as long as its
+    # longest reply, and validation cost ~21 s whatever the sleep's size (docs/sleep-cost.md).
+    questions = [q for items, _ in checks.values() for q, _ in items]
     with runtime.lock:
-        scores = Scores(
-            heldout=_rate(runtime, system_prompt, [(e.question, gist(e.answer)) for e in heldout], is_correct, tally,
-                          verdicts),
-            retained=_rate(runtime, system_prompt, [(e.question, gist(e.answer)) for e in retained], is_correct,
-                           tally),
-            general=_rate(runtime, system_prompt, general, general_correct, tally),
-            unknown=_rate(runtime, system_prompt, unknown, lambda reply, _: is_decline(reply), tally),
-            counts={"heldout": len(heldout), "retained": len(retained), "general": len(general),
-                    "unknown": len(unknown)},
-            **tally,
-        )
+        replies = answer_questions(runtime, questions, system_prompt) if questions else []
+    tally, verdicts, rates, at = {"tool_calls": 0, "hit_budget": 0}, [], {}, 0
+    for name, (items, check) in checks.items():
+        rates[name] = _rate(replies[at:at + len(items)], items, check, tally,
+                            verdicts if name == "heldout" else None)
+        at += len(items)
+    scores = Scores(**rates, counts={name: len(items) for name, (items, _) in checks.items()}, **tally)
     scores.per_fact = [{"subject": e.subject, "relation": e.relation, "question": e.question, "right": ok}
                        for e, ok in zip(heldout, verdicts)]
     return scores
