@@ -20,7 +20,7 @@ MEMORY_NAMES: tuple[str, ...] = get_args(MemoryName)
 # (probe) and derived 2-hop facts (chain); earlier sleeps' examples (replay); replayed agent turns
 # (behavior); anchors against drift (general) and hallucination (unknown); and the held-out phrasings
 # validation asks (heldout), never trained on.
-DataPart = Literal["probe", "chain", "replay", "heldout", "behavior", "general", "unknown"]
+DataPart = Literal["probe", "chain", "context", "replay", "heldout", "behavior", "general", "unknown"]
 DATA_PARTS: tuple[str, ...] = get_args(DataPart)
 
 # Kinds of fact the sleep lifts from a trajectory; each has its own phrasings (consolidation.dataset).

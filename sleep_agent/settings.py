@@ -90,6 +90,11 @@ class SleepConfig:
             wording ("the city of X") but not a person's ("Where does X live?"). Trap: each kept
             question is one more training example per fact of its relation, so training time grows
             by up to ``rephrase / 4``; generating costs a few seconds per sleep.
+        in_context: also train some new questions asked after a few turns of the evicted window as
+            text, the way the agent's recall and the evals ask (:mod:`sleep_agent.consolidation.in_context`):
+            trained only on bare questions, the woken 0.5B model copied a value from the text in front
+            of a question instead of answering from its weights. Trap: each such example is ~250
+            tokens; their number is a share of the new examples, capped per sleep.
     """
 
     passes: int = 2
@@ -106,6 +111,7 @@ class SleepConfig:
     distill: float = 0.0
     self_study: int = 8
     rephrase: int = 3
+    in_context: bool = True
 
     def __post_init__(self):
         if self.alpha is None:
@@ -131,6 +137,7 @@ class SleepConfig:
         need(_is_num(self.distill) and 0 <= self.distill <= 1, "distill", "0..1")
         need(_is_int(self.self_study) and 0 <= self.self_study <= 256, "self_study", "0..256 chunks")
         need(_is_int(self.rephrase) and 0 <= self.rephrase <= 16, "rephrase", "0..16 questions per relation")
+        need(isinstance(self.in_context, bool), "in_context", "true or false")
         return self
 
     @classmethod

@@ -34,6 +34,7 @@ from .derive import derive
 from .extract import extract_facts, free_texts
 from .facts import Fact
 from .phrasings import TRAIN
+from .in_context import in_context_examples
 from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
@@ -210,10 +211,13 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
                               forms=forms)
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
-    examples = train + replay + unknown + general + behavior
+    # Some new questions asked after turns of the window, as they are asked awake (never stored: see
+    # in_context.py)
+    context = in_context_examples(train, messages, seed=config.seed + len(earlier)) if config.in_context else []
+    examples = train + context + replay + unknown + general + behavior
     rng.shuffle(examples)
     parts = {"probe": sum(e.part == "probe" for e in train), "chain": sum(e.part == "chain" for e in train),
-             "replay": len(replay), "unknown": len(unknown), "general": len(general),
+             "context": len(context), "replay": len(replay), "unknown": len(unknown), "general": len(general),
              "behavior": len(behavior), "heldout": len(heldout)}
     return SleepData(
         train=examples, heldout=rng.sample(heldout, len(heldout)),

@@ -1,0 +1,66 @@
+"""Sleep examples asked after a window of turns: the woken model answers from its weights while it
+reads text about other people and other values.
+
+Why: trained only on bare question/answer pairs, the adapter answered bare questions right and copied
+from the text when the same question came after a window. Measured on the ``small`` eval suite
+(multihop, seed 0, sleep N=2, 2026-12-04): validation, asking with no context, recalled 8 of 8 new
+facts; the eval, asking the same people after the remaining window as text (6 other records, as
+:mod:`sleep_agent_evals.answering` and the agent's recall tool do), got a city from that window for
+nearly every evicted person ("Zizirinmere", a later record's city, for 9 of them). These examples
+show the adapter that shape during the sleep: a trained question after the transcript of some turns of
+the evicted window (:func:`~sleep_agent.models.messages.transcript`, under
+:func:`~.answering.with_context`, exactly as asked when awake), the answer its own. The turns are a
+random run of the window: often about other subjects (the distractor case), sometimes holding the
+fact itself (then text and weights agree).
+
+Issue #21 asks for such examples ("a question about an evicted fact arrives inside the agent's own
+prompt") and for a cap: each is ~150-300 tokens against ~40 for a bare pair, so a sleep adds
+:data:`SHARE` of its new examples, at most :data:`MAX_EXAMPLES`. They are trained once and never
+replayed or stored (a stored context could hold a fact ``memory forget`` later removes).
+
+Example::
+
+    >>> in_context_examples(train, window, seed=0)[0].question
+    'Earlier in this task:\\nUser: Look up every person...\\nResult of lookup: {...}\\n\\nWhere does Ana Lisk live?'
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from ..models.messages import transcript
+from ..turns import group_turns
+from .answering import with_context
+from .dataset import SleepExample
+from .sources import is_graph_note
+
+__all__ = ["MAX_EXAMPLES", "SHARE", "TURNS", "in_context_examples"]
+
+SHARE = 0.125      # in-context examples per new question/answer example: cost grows with what is learned
+MAX_EXAMPLES = 20  # ...at most: 20 x ~250 tokens is ~15% of a four-record sleep's training tokens
+TURNS = 3          # agent turns (a call and its results) in each context: the eval's window holds ~6
+
+
+def in_context_examples(train: Sequence[SleepExample], messages: Sequence[BaseMessage], *, seed: int,
+                        share: float = SHARE, max_examples: int = MAX_EXAMPLES) -> list[SleepExample]:
+    """Some of ``train``'s new probe examples asked after :data:`TURNS` turns of ``messages`` (the
+    evicted window; its first message, the task, opens every context). None when the window holds
+    fewer tool turns than that."""
+    rng = random.Random(seed)
+    head = [m for m in messages[:1] if not isinstance(m, (AIMessage, ToolMessage))]
+    turns = [t for t in group_turns(messages[len(head):]) if not any(is_graph_note(m) for m in t)]
+    probes = [e for e in train if e.part == "probe" and e.subject]
+    count = min(max_examples, math.ceil(share * len(probes)), len(probes))
+    if len(turns) < TURNS or count <= 0:
+        return []
+    out = []
+    for e in rng.sample(probes, count):
+        start = rng.randrange(len(turns) - TURNS + 1)
+        context = transcript(head + [m for t in turns[start:start + TURNS] for m in t])
+        out.append(SleepExample(with_context(e.question, context), e.answer, "context", subject=e.subject,
+                                relation=e.relation))
+    return out
