@@ -45,8 +45,10 @@ def test_thread_b_gets_none_of_what_thread_a_learned(smol, tmp_path):
     # passes=4: on smollm2 one sleep over these 4 records is all-or-nothing between answering the
     # held-out questions and declining every name; measured at passes=3 with this data (5 "no record"
     # anchors since b2f6e0b): held-out 0/8, refused; at passes=4: 8/8, published (deterministic on CPU).
+    # Without the in-context examples (questions after text of the window: this test asks bare
+    # questions): with them this sleep recalled 2/8 on smollm2 and the check had too little to stand on.
     report = consolidate(smol, AdapterStore("thread-a", tmp_path), _trajectory(archive),
-                         config=SleepConfig(passes=4, lr=5e-4))
+                         config=SleepConfig(passes=4, lr=5e-4, in_context=False))
     assert report.version is not None, f"thread A's sleep was not published: {report.validation}"
 
     # The agent graph as users run it, with the agent decoding with the thread's adapter on
