@@ -96,13 +96,13 @@ def _commit() -> str:
 
 def table(result: dict) -> str:
     """The markdown table of the three sleeps and the verdict on the target."""
-    lines = ["| sleep | turns | published | facts | examples (probe / replay / unknown / general / behavior) "
+    lines = ["| sleep | turns | published | facts | examples (probe / context / replay / unknown / general / behavior) "
              "| steps | dataset s | self-study s | train s | validate s | total s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         p, s = r["parts"], r["seconds"]
         lines.append(f"| {r['sleep']} | {r['turns']} | {'yes' if r['published'] else 'no: ' + '; '.join(r['rejected'])} "
-                     f"| {r['facts']} | {p.get('probe', 0)} / {p.get('replay', 0)} / {p.get('unknown', 0)} / "
+                     f"| {r['facts']} | {p.get('probe', 0)} / {p.get('context', 0)} / {p.get('replay', 0)} / {p.get('unknown', 0)} / "
                      f"{p.get('general', 0)} / {p.get('behavior', 0)} | {r['steps']} | {s.get('dataset')} | "
                      f"{s.get('self_study')} | {s.get('train')} | {s.get('validate')} | {s.get('total')} |")
     lines += ["", f"Model {result['model']}, N={result['passes']}, on {result['machine']}, commit {result['commit']}. "

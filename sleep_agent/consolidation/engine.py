@@ -33,8 +33,8 @@ from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_ex
 from .derive import derive
 from .extract import extract_facts, free_texts
 from .facts import Fact
-from .phrasings import TRAIN
 from .in_context import in_context_examples
+from .phrasings import TRAIN
 from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep

@@ -5,8 +5,8 @@ Why: trained only on bare question/answer pairs, the adapter answered bare quest
 from the text when the same question came after a window. Measured on the ``small`` eval suite
 (multihop, seed 0, sleep N=2, 2026-12-04): validation, asking with no context, recalled 8 of 8 new
 facts; the eval, asking the same people after the remaining window as text (6 other records, as
-:mod:`sleep_agent_evals.answering` and the agent's recall tool do), got a city from that window for
-nearly every evicted person ("Zizirinmere", a later record's city, for 9 of them). These examples
+:mod:`sleep_agent_evals.answering` and the agent's recall tool do), answered with a city from that window
+("Zizirinmere", a later record's city, in 12 of the 28 1-hop replies). These examples
 show the adapter that shape during the sleep: a trained question after the transcript of some turns of
 the evicted window (:func:`~sleep_agent.models.messages.transcript`, under
 :func:`~.answering.with_context`, exactly as asked when awake), the answer its own. The turns are a
