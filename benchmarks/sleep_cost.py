@@ -9,7 +9,9 @@ seconds by phase, data parts and training steps are recorded.
 
     python -m sleep_agent_benchmarks.sleep_cost [--model qwen2.5-coder-0.5b] [--passes 2] [--seed 7] [--out docs]
 
-Writes ``sleep-cost.json`` and ``sleep-cost.md`` into ``--out``.
+Writes ``sleep-cost-seed<K>.json`` and ``.md`` into ``--out`` (one command per seed: each takes about
+7 minutes on 2 CPU cores), then ``sleep-cost.md``: the ratio over every seed there, mean and
+lowest-highest.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .results import write_results
+from .results import write_results, write_seed_summary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 FIRST, FULL = 4, 4   # records in the first sleep's window and in the full window after it
 TARGET = 1 / 3       # two-turn sleep seconds / full-window sleep seconds (issue #21)
+CHECKS = ("heldout", "retained", "general", "unknown")  # validation's scores, kept per sleep: a cheap
+# sleep that validation refuses (or that passes with its anchors broken) is not a saving
 
 
 def window(archive, lo: int, hi: int, task: str) -> list:
@@ -46,7 +50,8 @@ def window(archive, lo: int, hi: int, task: str) -> list:
 def _row(name: str, report, turns: int) -> dict:
     return {"sleep": name, "turns": turns, "version": report.version, "published": not report.rejected,
             "rejected": report.rejected, "facts": report.facts, "parts": report.data_parts,
-            "steps": len(report.loss_curve), "train_tokens": report.train_tokens, "seconds": report.seconds}
+            "steps": len(report.loss_curve), "train_tokens": report.train_tokens, "seconds": report.seconds,
+            "validation": {k: report.validation.get(k) for k in CHECKS}}
 
 
 def measure(rt, passes: int, seed: int, data_dir: Path, *, validate: bool = True) -> dict:
@@ -94,32 +99,58 @@ def _commit() -> str:
         return "unknown"
 
 
+def _scores(row: dict) -> str:
+    v = row.get("validation") or {}
+    return " / ".join("-" if v.get(k) is None else f"{v[k]:.2f}" for k in CHECKS)
+
+
 def table(result: dict) -> str:
     """The markdown table of the three sleeps and the verdict on the target."""
     lines = ["| sleep | turns | published | facts | examples (probe / context / replay / unknown / general / behavior) "
-             "| steps | dataset s | self-study s | train s | validate s | total s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| steps | dataset s | self-study s | train s | validate s | total s | held-out / retained / general / unknown |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         p, s = r["parts"], r["seconds"]
         lines.append(f"| {r['sleep']} | {r['turns']} | {'yes' if r['published'] else 'no: ' + '; '.join(r['rejected'])} "
                      f"| {r['facts']} | {p.get('probe', 0)} / {p.get('context', 0)} / {p.get('replay', 0)} / {p.get('unknown', 0)} / "
                      f"{p.get('general', 0)} / {p.get('behavior', 0)} | {r['steps']} | {s.get('dataset')} | "
-                     f"{s.get('self_study')} | {s.get('train')} | {s.get('validate')} | {s.get('total')} |")
+                     f"{s.get('self_study')} | {s.get('train')} | {s.get('validate')} | {s.get('total')} | {_scores(r)} |")
     lines += ["", f"Model {result['model']}, N={result['passes']}, on {result['machine']}, commit {result['commit']}. "
                   f"Two-turn sleep / full-window sleep (total seconds, both from the first sleep's version): "
                   f"**{result['ratio']}** (target <= {result['target']}: {'met' if result['met'] else 'not met'})."]
     return "\n".join(lines) + "\n"
 
 
+def summary(runs: list[dict]) -> str:
+    """The ratio per seed and over the seeds (mean, lowest-highest), with the two sleeps' verdicts."""
+    lines = ["| seed | commit | full window s | two turns s (train / validate) | ratio | two-turn sleep published |",
+             "|---|---|---|---|---|---|"]
+    for r in runs:
+        full, two = r["rows"][1], r["rows"][2]
+        lines.append(f"| {r['seed']} | {r['commit']} | {full['seconds']['total']} | {two['seconds']['total']} "
+                     f"({two['seconds']['train']} / {two['seconds']['validate']}) | {r['ratio']} | "
+                     f"{'yes' if two['published'] else 'no: ' + '; '.join(two['rejected'])} |")
+    ratios = [r["ratio"] for r in runs]
+    mean = sum(ratios) / len(ratios)
+    lines += ["", f"Model {runs[0]['model']}, N={runs[0]['passes']}, on {runs[0]['machine']}. Two-turn sleep / "
+                  f"full-window sleep over {len(runs)} seed(s): **{mean:.3f}** ({min(ratios):.3f}-{max(ratios):.3f}); "
+                  f"target <= {runs[0]['target']}: {'met' if mean <= TARGET else 'not met'} on the mean, "
+                  f"on {sum(r['met'] for r in runs)} of {len(runs)} seeds. Each seed's sleeps, data and "
+                  "validation scores: `sleep-cost-seed<K>.md`."]
+    return "\n".join(lines) + "\n"
+
+
 def write(result: dict, out: Path) -> str:
-    """Write ``sleep-cost.json`` and ``sleep-cost.md`` into ``out`` (notes below the marker kept);
-    return the page's text."""
+    """Write ``sleep-cost-seed<K>.json`` / ``.md`` into ``out`` and the summary ``sleep-cost.md`` over
+    every seed there (notes below the marker kept); return the seed's page."""
     out.mkdir(parents=True, exist_ok=True)
     result.setdefault("command", "python -m sleep_agent_benchmarks.sleep_cost "
                                  f"--model {result['model']} --passes {result['passes']} --seed {result['seed']} --out docs")
-    write_results(out / "sleep-cost", result, "What a sleep costs: a full window against two turns", table,
-                  merge=False)
-    return (out / "sleep-cost.md").read_text()
+    stem = out / f"sleep-cost-seed{result['seed']}"
+    write_results(stem, result, f"What a sleep costs: a full window against two turns, seed {result['seed']}",
+                  table, merge=False)
+    write_seed_summary(out / "sleep-cost", "What a sleep costs: a full window against two turns", summary)
+    return stem.with_suffix(".md").read_text()
 
 
 def main(argv: list[str] | None = None) -> int:

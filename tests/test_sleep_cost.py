@@ -21,4 +21,10 @@ def test_both_later_sleeps_start_from_the_first_version(tiny_runtime, tmp_path):
     result.update(model="tiny-random", machine="test", commit="test")
     text = write(result, tmp_path / "out")
     assert "| two turns (record 9) | 2 | yes |" in text and f"**{result['ratio']}**" in text
-    assert (tmp_path / "out" / "sleep-cost.json").is_file()
+    assert set(two["validation"]) == {"heldout", "retained", "general", "unknown"}  # None: not validated
+    assert (tmp_path / "out" / "sleep-cost-seed7.json").is_file()
+    # the summary over seeds: a second seed's run joins the first one's
+    write({**result, "seed": 8, "ratio": 0.5, "met": False}, tmp_path / "out")
+    summary = (tmp_path / "out" / "sleep-cost.md").read_text()
+    mean = (result["ratio"] + 0.5) / 2
+    assert "2 seed(s)" in summary and f"**{mean:.3f}**" in summary and "of 2 seeds" in summary
