@@ -286,7 +286,8 @@ def cmd_eval(args) -> int:
     try:
         tasks_for_seed, budget = select_tasks(
             suite_name=args.suite, tasks_file=args.tasks, locomo=args.locomo or (), sessions=args.sessions,
-            questions=args.questions, form=args.form, budget=args.budget)  # a bad task file: TaskFileError
+            questions=args.questions, form=args.form, budget=args.budget,
+            families=args.families.split(",") if args.families else ())  # a bad task file: TaskFileError
     except TaskChoiceError as e:
         print(f"sleep-agent: error: {e}", file=sys.stderr)
         return 2
@@ -301,7 +302,8 @@ def cmd_eval(args) -> int:
                + (f" --sessions {args.sessions}" if args.sessions else "")
                + (f" --budget {args.budget}" if args.budget else "")
                + (f" --questions {args.questions}" if args.questions != "test" else "")
-               + (f" --form {args.form}" if args.form != "json" else ""))
+               + (f" --form {args.form}" if args.form != "json" else "")
+               + (f" --families {args.families}" if args.families else ""))
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "commands.txt", "a") as f:  # every command that wrote into this folder (seeds apart)
         f.write(command + "\n")
@@ -394,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="long-horizon eval: memories x sleep duration x seeds, table and plots")
     e.add_argument("--suite", choices=["smoke", "small", "full", "recall"], default="smoke",
                    help="task sizes (evals/families.py SUITES); recall: first-window facts after 2, 4, 8 sleeps")
+    e.add_argument("--families", default=None,
+                   help="suites: only these task families, comma-separated (multihop,state,updates,recall): "
+                        "to split a long suite into runs under an hour; the report covers every run in --out")
     e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
     e.add_argument("--model", default=DEFAULT_MODEL)
     e.add_argument("--mode", choices=["scripted", "agent"], default="scripted",

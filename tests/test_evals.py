@@ -82,6 +82,24 @@ def test_families_are_seeded_and_consistent():
     assert sum(bool(q.wrong) for q in up.questions) == 4 and all(q.answer not in q.wrong for q in up.questions)
 
 
+def test_families_cut_a_suite_and_a_bad_choice_is_named(tmp_path, capsys):
+    from sleep_agent.cli import main
+    from sleep_agent_evals import TaskChoiceError, select_tasks
+
+    tasks_for_seed, budget = select_tasks(suite_name="small", families=["updates", "multihop"])
+    whole, _ = select_tasks(suite_name="small")
+    assert [t.family for t in tasks_for_seed(1)] == ["multihop", "updates"]  # the suite's order, same tasks
+    assert [t.to_json() for t in tasks_for_seed(1)] == [t.to_json() for t in whole(1)
+                                                        if t.family in ("multihop", "updates")]
+    with pytest.raises(TaskChoiceError, match="unknown family mulithop: choose from multihop"):
+        select_tasks(suite_name="small", families=["mulithop"])
+    with pytest.raises(TaskChoiceError, match="--families"):
+        select_tasks(tasks_file=_write(tmp_path, GOOD), families=["state"])
+    # the CLI says so before loading a model, and writes nothing
+    assert main(["eval", "--suite", "small", "--families", "sate", "--out", str(tmp_path / "o")]) == 2
+    assert "unknown family sate" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
 def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
     tasks = lambda seed: [multihop(seed, people=4), state(seed, counters=2, updates=3)]  # noqa: E731  fast
     strategies = ["sleep", "vector", "vector+notes", "summary", "window", "full", "floor"]
