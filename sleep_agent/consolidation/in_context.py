@@ -13,6 +13,12 @@ the evicted window (:func:`~sleep_agent.models.messages.transcript`, under
 random run of the window: often about other subjects (the distractor case), sometimes holding the
 fact itself (then text and weights agree).
 
+The questions are drawn from the new 1-hop *and* chain (2-hop) examples. Drawn from 1-hop ones alone
+(until 2026-12-04), a chain question after the window was answered with the person's own city ("The
+city of the mentor of X is <X's city>": 14, 18 and 5 of the 28 2-hop replies on the small suite's
+multihop task, seeds 0-2, against 8, 8 and 8 before in-context examples). Our reading: the examples
+taught "a question naming X after some text -> X's city", and a chain question names X too.
+
 Issue #21 asks for such examples ("a question about an evicted fact arrives inside the agent's own
 prompt") and for a cap: each is ~150-300 tokens against ~40 for a bare pair, so a sleep adds
 :data:`SHARE` of its new examples, at most :data:`MAX_EXAMPLES`. They are trained once and never
@@ -38,27 +44,28 @@ from .answering import with_context
 from .dataset import SleepExample
 from .sources import is_graph_note
 
-__all__ = ["MAX_EXAMPLES", "SHARE", "TURNS", "in_context_examples"]
+__all__ = ["ASKED", "MAX_EXAMPLES", "SHARE", "TURNS", "in_context_examples"]
 
 SHARE = 0.125      # in-context examples per new question/answer example: cost grows with what is learned
 MAX_EXAMPLES = 20  # ...at most: 20 x ~250 tokens is ~15% of a four-record sleep's training tokens
 TURNS = 3          # agent turns (a call and its results) in each context: the eval's window holds ~6
+ASKED = ("probe", "chain")  # the new questions drawn from: facts read from the window and their compositions
 
 
 def in_context_examples(train: Sequence[SleepExample], messages: Sequence[BaseMessage], *, seed: int,
                         share: float = SHARE, max_examples: int = MAX_EXAMPLES) -> list[SleepExample]:
-    """Some of ``train``'s new probe examples asked after :data:`TURNS` turns of ``messages`` (the
-    evicted window; its first message, the task, opens every context). None when the window holds
+    """Some of ``train``'s new probe and chain examples asked after :data:`TURNS` turns of ``messages``
+    (the evicted window; its first message, the task, opens every context). None when the window holds
     fewer tool turns than that."""
     rng = random.Random(seed)
     head = [m for m in messages[:1] if not isinstance(m, (AIMessage, ToolMessage))]
     turns = [t for t in group_turns(messages[len(head):]) if not any(is_graph_note(m) for m in t)]
-    probes = [e for e in train if e.part == "probe" and e.subject]
-    count = min(max_examples, math.ceil(share * len(probes)), len(probes))
+    pool = [e for e in train if e.part in ASKED and e.subject]
+    count = min(max_examples, math.ceil(share * len(pool)), len(pool))
     if len(turns) < TURNS or count <= 0:
         return []
     out = []
-    for e in rng.sample(probes, count):
+    for e in rng.sample(pool, count):
         start = rng.randrange(len(turns) - TURNS + 1)
         context = transcript(head + [m for t in turns[start:start + TURNS] for m in t])
         out.append(SleepExample(with_context(e.question, context), e.answer, "context", subject=e.subject,
