@@ -99,6 +99,10 @@ def _commit() -> str:
         return "unknown"
 
 
+def _verdict(row: dict) -> str:
+    return "yes" if row["published"] else "no: " + "; ".join(row["rejected"])
+
+
 def _scores(row: dict) -> str:
     v = row.get("validation") or {}
     return " / ".join("-" if v.get(k) is None else f"{v[k]:.2f}" for k in CHECKS)
@@ -111,7 +115,7 @@ def table(result: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         p, s = r["parts"], r["seconds"]
-        lines.append(f"| {r['sleep']} | {r['turns']} | {'yes' if r['published'] else 'no: ' + '; '.join(r['rejected'])} "
+        lines.append(f"| {r['sleep']} | {r['turns']} | {_verdict(r)} "
                      f"| {r['facts']} | {p.get('probe', 0)} / {p.get('context', 0)} / {p.get('replay', 0)} / {p.get('unknown', 0)} / "
                      f"{p.get('general', 0)} / {p.get('behavior', 0)} | {r['steps']} | {s.get('dataset')} | "
                      f"{s.get('self_study')} | {s.get('train')} | {s.get('validate')} | {s.get('total')} | {_scores(r)} |")
@@ -123,13 +127,14 @@ def table(result: dict) -> str:
 
 def summary(runs: list[dict]) -> str:
     """The ratio per seed and over the seeds (mean, lowest-highest), with the two sleeps' verdicts."""
-    lines = ["| seed | commit | full window s | two turns s (train / validate) | ratio | two-turn sleep published |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| seed | commit | full window s (train / validate) | two turns s (train / validate) | ratio "
+             "| full-window sleep published | two-turn sleep published |",
+             "|---|---|---|---|---|---|---|"]
     for r in runs:
         full, two = r["rows"][1], r["rows"][2]
-        lines.append(f"| {r['seed']} | {r['commit']} | {full['seconds']['total']} | {two['seconds']['total']} "
-                     f"({two['seconds']['train']} / {two['seconds']['validate']}) | {r['ratio']} | "
-                     f"{'yes' if two['published'] else 'no: ' + '; '.join(two['rejected'])} |")
+        lines.append(f"| {r['seed']} | {r['commit']} | {full['seconds']['total']} ({full['seconds']['train']} / "
+                     f"{full['seconds']['validate']}) | {two['seconds']['total']} ({two['seconds']['train']} / "
+                     f"{two['seconds']['validate']}) | {r['ratio']} | {_verdict(full)} | {_verdict(two)} |")
     ratios = [r["ratio"] for r in runs]
     mean = sum(ratios) / len(ratios)
     lines += ["", f"Model {runs[0]['model']}, N={runs[0]['passes']}, on {runs[0]['machine']}. Two-turn sleep / "
