@@ -293,17 +293,14 @@ def cmd_eval(args) -> int:
         return 2
     out = Path(args.out)
     rt = LocalRuntime.load(args.model, log=lambda m: print(m, file=sys.stderr))
+    # Optional flags as given (their defaults left out), after the ones every run names.
+    optional = {"mode": (args.mode, "scripted"), "tasks": (args.tasks, None), "locomo": (" ".join(args.locomo or ()), ""),
+                "sessions": (args.sessions, None), "budget": (args.budget, None), "questions": (args.questions, "test"),
+                "form": (args.form, "json"), "families": (args.families, None)}
     command = ("sleep-agent eval " + ("" if args.tasks or args.locomo else f"--suite {args.suite} ")
-               + f"--model {args.model} --strategies {args.strategies} "
-               f"--passes {','.join(map(str, args.passes))} --seeds {','.join(map(str, args.seeds))} "
-               f"--out {args.out}" + (f" --mode {args.mode}" if args.mode != "scripted" else "")
-               + (f" --tasks {args.tasks}" if args.tasks else "")
-               + (f" --locomo {' '.join(args.locomo)}" if args.locomo else "")
-               + (f" --sessions {args.sessions}" if args.sessions else "")
-               + (f" --budget {args.budget}" if args.budget else "")
-               + (f" --questions {args.questions}" if args.questions != "test" else "")
-               + (f" --form {args.form}" if args.form != "json" else "")
-               + (f" --families {args.families}" if args.families else ""))
+               + f"--model {args.model} --strategies {args.strategies} --passes {','.join(map(str, args.passes))} "
+               f"--seeds {','.join(map(str, args.seeds))} --out {args.out}"
+               + "".join(f" --{flag} {value}" for flag, (value, default) in optional.items() if value != default))
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "commands.txt", "a") as f:  # every command that wrote into this folder (seeds apart)
         f.write(command + "\n")
@@ -396,9 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="long-horizon eval: memories x sleep duration x seeds, table and plots")
     e.add_argument("--suite", choices=["smoke", "small", "full", "recall"], default="smoke",
                    help="task sizes (evals/families.py SUITES); recall: first-window facts after 2, 4, 8 sleeps")
-    e.add_argument("--families", default=None,
-                   help="suites: only these task families, comma-separated (multihop,state,updates,recall): "
-                        "to split a long suite into runs under an hour; the report covers every run in --out")
+    e.add_argument("--families", default=None, help="suites: only these task families, comma-separated "
+                   "(multihop,state,updates,recall): split a suite into runs under an hour; one report per --out")
     e.add_argument("--tasks", default=None, help="your own tasks (JSON Lines; format in evals/tasks.py)")
     e.add_argument("--model", default=DEFAULT_MODEL)
     e.add_argument("--mode", choices=["scripted", "agent"], default="scripted",
