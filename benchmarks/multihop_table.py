@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 HEADER = ("| memory | seeds | all facts | 1-hop | 2-hop | 4-hop | template / natural | unknown declined |\n"
           "|---|---|---|---|---|---|---|---|")
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     for arg in args:
         path, _, rest = arg.partition("::")
         label, _, strategy = rest.partition("::")
-        rows = [json.loads(line) for line in open(path) if line.strip()]
+        rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
         print(row(rows, label or path, strategy or "sleep"))
     return 0
 
