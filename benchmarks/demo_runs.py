@@ -57,18 +57,19 @@ def _row(r: dict) -> str:
 
 
 def format_runs(runs: Sequence[dict]) -> str:
-    """The markdown table of ``runs`` and the right-answer share per mode."""
+    """The markdown table of ``runs`` and the right-answer share per mode and commit."""
     lines = ["| seed | code | agent decodes with | records | sleeps | sleep s | record 1 left at sleep | steps | "
              "run s | expected | answer | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r) for r in runs]
     lines.append("")
-    for mode in dict.fromkeys(r.get("mode") for r in runs):
-        rows = [r for r in runs if r.get("mode") == mode]
+    # One line per mode *and* code: pooled over commits, a change's runs would hide among older ones.
+    for mode, commit in dict.fromkeys((r.get("mode"), r.get("commit") or "?") for r in runs):
+        rows = [r for r in runs if r.get("mode") == mode and (r.get("commit") or "?") == commit]
         tested = [r for r in rows if r.get("record1_left_at_sleep")]
         secs = sorted(r.get("seconds", 0) for r in rows)
-        lines.append(f"- **{mode}**: {sum(_right(r) for r in rows)} of {len(rows)} right "
+        lines.append(f"- **{mode}** on {commit}: {sum(_right(r) for r in rows)} of {len(rows)} right "
                      f"({sum(_right(r) for r in tested)} of {len(tested)} runs where record 1 left "
-                     f"the window); run time {secs[0]:.0f}-{secs[-1]:.0f} s; sleeps "
+                     f"the window); run time {secs[0]:.0f}-{secs[-1]:.0f} s (mean {sum(secs) / len(secs):.0f}); sleeps "
                      f"{min(len(r.get('sleep_reports') or []) for r in rows)}-"
                      f"{max(len(r.get('sleep_reports') or []) for r in rows)}.")
     return "\n".join(lines) + "\n"

@@ -19,6 +19,22 @@ def _summary(seed: int, right: bool, mode: str = "base + recollection") -> dict:
                               {"facts": 0, "seconds": 0.1, "version": 1, "skipped": "nothing new", "rejected": []}]}
 
 
+def _share(text: str, mode: str) -> str:
+    """The right-answer share the page's summary line gives ``mode`` (one line per mode and commit)."""
+    line = next(line for line in text.splitlines() if line.startswith(f"- **{mode}** on "))
+    return line.split(": ", 1)[1].split(" (", 1)[0]
+
+
+def test_summary_lines_are_per_mode_and_commit(tmp_path):
+    from sleep_agent_benchmarks.demo_runs import format_runs
+
+    runs = [{**_summary(0, True), "commit": "aaa1111"}, {**_summary(1, False), "commit": "bbb2222"},
+            {**_summary(2, True), "commit": "bbb2222", "seconds": 400.0}]
+    text = format_runs(runs)
+    assert "- **base + recollection** on aaa1111: 1 of 1 right" in text
+    assert "- **base + recollection** on bbb2222: 1 of 2 right" in text and "(mean 358)" in text
+
+
 def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
     page = record_run(tmp_path, _summary(0, True), machine="2 CPU cores, bf16")
     page.write_text(page.read_text() + "Seed 0 was run alone on the cores.\n")
@@ -30,7 +46,7 @@ def test_each_run_adds_a_row_and_the_page_sums_up_each_mode(tmp_path):
     assert len(rows) == 3
     assert "| 2 (1 refused) | 122, 150 |" in rows[0] and rows[0].startswith("| 0 | ")  # the skipped sleep is not counted as one that trained
     assert rows[1].endswith("| WRONG |") and "The archive / holds" in rows[1]  # a '|' in a reply cannot break the table
-    assert "**base + recollection**: 1 of 2 right" in text and "**adapter on**: 0 of 1 right" in text
+    assert _share(text, "base + recollection") == "1 of 2 right" and _share(text, "adapter on") == "0 of 1 right"
     assert text.split(NOTES_MARKER)[1].strip() == "Seed 0 was run alone on the cores."
     assert json.loads((tmp_path / RUNS_FILE).read_text().splitlines()[0])["machine"] == "2 CPU cores, bf16"
 
@@ -41,4 +57,4 @@ def test_old_runs_are_scored_again_with_the_current_checker(tmp_path):
     page = record_run(tmp_path, echo, machine="2 CPU cores, bf16")
     record_run(tmp_path, _summary(20, True, "adapter on"), machine="2 CPU cores, bf16")
     text = page.read_text()
-    assert "| WRONG (recorded RIGHT) |" in text and "**adapter on**: 1 of 2 right" in text
+    assert "| WRONG (recorded RIGHT) |" in text and _share(text, "adapter on") == "1 of 2 right"
