@@ -112,6 +112,7 @@ def cmd_demo(args) -> int:
     about the first."""
     from sleep_agent_tools import RecordArchive
 
+    from .cli_demo import left_at_sleep, print_sleeps, sleep_reports
     from .console import run_live
     from .scoring import is_correct
 
@@ -130,10 +131,8 @@ def cmd_demo(args) -> int:
     summary.update(thread=thread, seed=args.seed, mode="adapter on" if args.act_with_adapter else "base + recollection",
                    expected=first.city, records_read=archive.position_of(thread),
                    right=is_correct(summary["answer"], first.city),
-                   record1_left_at_sleep=_left_at_sleep(sleeps, f"Record 1 of {args.records}: {first.name}"),
-                   sleep_reports=[{"facts": s.get("facts"), "seconds": (s.get("seconds") or {}).get("total"),
-                                   "version": s.get("version"), "skipped": s.get("skipped") or "",
-                                   "rejected": s.get("rejected") or []} for s in sleeps])
+                   record1_left_at_sleep=left_at_sleep(sleeps, f"Record 1 of {args.records}: {first.name}"),
+                   sleep_reports=sleep_reports(sleeps))
     if args.out:
         from sleep_agent_benchmarks.demo_runs import record_run
 
@@ -142,10 +141,7 @@ def cmd_demo(args) -> int:
         print(json.dumps(summary))
         return 0 if summary["sleeps"] >= 1 else 1
     print()
-    for i, s in enumerate(summary["sleep_reports"], 1):
-        outcome = (f"nothing trained ({s['skipped']})" if s["skipped"] else
-                   f"not published ({'; '.join(s['rejected'])})" if s["rejected"] else f"adapter v{s['version']}")
-        print(f"sleep {i}: {s['facts']} facts, {s['seconds']} s, {outcome}")
+    print_sleeps(summary["sleep_reports"])
     print(f"{summary['sleeps']} sleep(s) that trained, {summary['records_read']} records read, "
           f"{summary['steps']} steps, {summary['tokens_total']} tokens handled, {summary['seconds']} s in all.")
     left = summary["record1_left_at_sleep"]
@@ -155,16 +151,6 @@ def cmd_demo(args) -> int:
     print(f"answer:   {summary['answer'].strip() or '(no answer: the run ended without a reply)'}")
     print(f"expected: {first.city}. The answer is {'RIGHT' if summary['right'] else 'WRONG'}.")
     return 0 if summary["sleeps"] >= 1 else 1
-
-
-def _left_at_sleep(sleeps: list[dict], text: str) -> int | None:
-    """The sleep whose write-ahead trajectory file holds ``text`` (a record's own words: the file
-    also holds the pinned task, which names the person), if any."""
-    for i, s in enumerate(sleeps, 1):
-        path = s.get("trajectory_file")
-        if path and Path(path).is_file() and text in Path(path).read_text(encoding="utf-8"):
-            return i
-    return None
 
 
 def cmd_inspect(args) -> int:
