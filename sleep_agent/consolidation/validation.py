@@ -61,10 +61,11 @@ def general_control(base: dict | None) -> list[tuple[str, str]]:
     """The general-knowledge questions a sleep is asked: the candidates the base model answered right.
 
     ``base`` is the base model's scores (``Scores.to_dict()``, asked every candidate in
-    ``GENERAL_CONTROL`` at the thread's first sleep). Why not a fixed list: the 0.5B base model gets
-    half of the candidates wrong ("a spider has four legs"; 2 of the first 6 right), and a question the
-    base already misses can only flip at random - in docs/demo.md's seed 20 a sleep that answered 2 of
-    6 like the base was refused because the previous version had flipped two the other way. Asking only what the base knows measures what a sleep *lost*. Without
+    ``GENERAL_CONTROL`` at the thread's first sleep). Why not a fixed list: under the memory's system
+    prompt the 0.5B base model answers some of the candidates wrong (2 of the first 6 right in
+    docs/demo.md's seed 20), and a question the base already misses can only flip at random - there
+    a sleep that answered 2 of 6 like the base was refused because the previous version had flipped
+    two the other way. Asking only what the base knows measures what a sleep *lost*. Without
     per-question verdicts (no base, or a thread validated before they were recorded): the first
     ``MAX_GENERAL`` candidates, as before.
     """
