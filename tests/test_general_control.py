@@ -64,25 +64,3 @@ def test_score_records_which_general_questions_were_right(monkeypatch):
     scores = validation.score(Runtime(), "system", general=control)
     assert scores.counts["general"] == 3 and scores.general == 0.333
     assert scores.general_right == ["What is the capital of Japan?"]
-
-
-def test_a_first_sleep_asks_the_base_every_candidate_and_then_only_what_it_knew(tiny_runtime, tmp_path, monkeypatch):
-    """The engine's wiring, with a real (tiny, randomly initialised) LoRA sleep and scripted replies:
-    the base model is asked all of GENERAL_CONTROL, the trained adapter only the two it got right."""
-    from sleep_agent import AdapterStore, SleepConfig
-    from sleep_agent.consolidation import consolidate
-    from sleep_agent_benchmarks.world import World
-
-    known = {"What is the capital of Japan?": "Tokyo.", "What is the capital of Italy?": "Rome."}
-    asked = []
-
-    def scripted(runtime, questions, system):
-        asked.append([q for q in questions if q in QUESTIONS])
-        return [Reply.of(known.get(q, "I do not know.")) for q in questions]
-
-    monkeypatch.setattr(validation, "answer_questions", scripted)
-    report = consolidate(tiny_runtime, AdapterStore("control", tmp_path), World(seed=1, people=2, companies=1).trajectory(),
-                         config=SleepConfig(passes=1))
-    assert asked[0] == QUESTIONS                      # the base: every candidate
-    assert asked[1] == list(known)                    # the sleep: the control the base knew
-    assert report.validation["general"] == 1.0 and report.validation["general_right"] == list(known)
