@@ -28,7 +28,7 @@ from ..adapters import AdapterConflictError, AdapterStore
 from ..crashpoints import crash_point
 from ..models.messages import to_template_dicts
 from ..settings import SleepConfig
-from .anchors import GENERAL_CONTROL, general_examples, unknown_examples
+from .anchors import general_examples, unknown_examples
 from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples
 from .derive import derive
 from .extract import extract_facts, free_texts
@@ -38,7 +38,7 @@ from .phrasings import TRAIN
 from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
 from .trainer import save_trained_adapter, train_sleep
-from .validation import Scores, base_reference, general_control, judge, score
+from .validation import Scores, judge, score
 
 __all__ = ["SleepData", "SleepReport", "assemble", "consolidate", "read_sleep_data", "rephrased_forms", "replay_count",
            "replay_sample", "unknown_anchors", "FACTS_FILE",
@@ -297,10 +297,9 @@ def _consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], 
         before = previous.manifest.get("validation") or {}
         base = previous.manifest.get("validation_base") or {}
         first = previous.manifest.get("validation_first") or (before if previous.version == 1 else {})
-    else:  # a thread's first sleep is compared with the base model, asked every general candidate
+    else:  # a thread's first sleep is compared with the base model
         with runtime.adapter_disabled():
-            base = score(runtime, QA_SYSTEM_PROMPT, general=GENERAL_CONTROL).to_dict()
-        before = base_reference(base)
+            before = base = score(runtime, QA_SYSTEM_PROMPT).to_dict()
     t_data = time.perf_counter()
 
     _, result = train_sleep(runtime, data.train, config, init_from=previous.path if previous else None,
@@ -312,8 +311,7 @@ def _consolidate(runtime, store: AdapterStore, messages: Sequence[BaseMessage], 
     if config.validate:
         emit({"phase": "validate", "seconds": round(t_train - t0, 1)})
         scores = score(runtime, QA_SYSTEM_PROMPT, heldout=data.heldout, retained=data.retained,
-                       known_subjects=data.subjects, relations=data.relations, seed=config.seed,
-                       general=general_control(base))
+                       known_subjects=data.subjects, relations=data.relations, seed=config.seed)
         rejected = judge(scores, before, base=base, first=first, tolerance=config.tolerance)
     crash_point("sleep_after_validate")  # trained and checked, nothing saved yet
     t_val = time.perf_counter()

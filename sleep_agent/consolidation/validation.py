@@ -4,8 +4,7 @@ Three checks, each a short set of questions answered with no context (the adapte
 
 - ``heldout``: the new facts, asked in phrasings never trained on (recall, not surface form);
 - ``retained``: earlier sleeps' facts, in their held-out phrasings (forgetting across sleeps);
-- ``general``: everyday questions never trained on that the base model answers right (the
-  general-knowledge control: :func:`general_control`), and
+- ``general``: everyday questions never trained on (the general-knowledge control), and
 - ``unknown``: made-up names never seen, which should get "no record" (hallucination).
 
 :func:`judge` compares the scores with the previous version's and with fixed references (the base
@@ -27,11 +26,11 @@ from .answering import answer_questions
 from .dataset import SleepExample
 from .phrasings import VALIDATION
 
-__all__ = ["Scores", "gist", "score", "judge", "general_control", "base_reference"]
+__all__ = ["Scores", "gist", "score", "judge"]
 
 MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
 MAX_RETAINED = 4   # earlier facts asked
-MAX_GENERAL = 6    # general-knowledge control questions a sleep is asked (the base is asked all candidates)
+MAX_GENERAL = 6    # general-knowledge control questions
 MAX_UNKNOWN = 4    # never-seen names asked
 
 
@@ -45,7 +44,6 @@ class Scores:
     tool_calls: int = 0                         # replies that were a tool call (scored wrong)
     hit_budget: int = 0                         # replies cut by the answer budget
     per_fact: list = field(default_factory=list)  # each held-out question's fact and verdict (memory list)
-    general_right: list = field(default_factory=list)  # the general questions answered right
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,34 +55,8 @@ def gist(answer: str) -> str:
     return (answer.strip().splitlines() or [""])[0]
 
 
-def general_control(base: dict | None) -> list[tuple[str, str]]:
-    """The general-knowledge questions a sleep is asked: the candidates the base model answered right.
-
-    ``base`` is the base model's scores (``Scores.to_dict()``, asked every candidate in
-    ``GENERAL_CONTROL`` at the thread's first sleep). Why not a fixed list: under the memory's system
-    prompt the 0.5B base model answers some of the candidates wrong (2 of the first 6 right in
-    docs/demo.md's seed 20), and a question the base already misses can only flip at random - there
-    a sleep that answered 2 of 6 like the base was refused because the previous version had flipped
-    two the other way. Asking only what the base knows measures what a sleep *lost*. Without
-    per-question verdicts (no base, or a thread validated before they were recorded): the first
-    ``MAX_GENERAL`` candidates, as before.
-    """
-    right = (base or {}).get("general_right")
-    if not base or right is None or not base.get("counts", {}).get("general"):
-        return list(GENERAL_CONTROL)[:MAX_GENERAL]
-    return [(q, a) for q, a in GENERAL_CONTROL if q in right][:MAX_GENERAL]
-
-
-def base_reference(base: dict | None) -> dict | None:
-    """The base model's scores as the reference :func:`judge` compares a sleep with: on the control
-    of :func:`general_control` the base is right by construction (1.0), or has no control (None)."""
-    if not base or base.get("general_right") is None or not base.get("counts", {}).get("general"):
-        return base
-    return {**base, "general": 1.0 if general_control(base) else None}
-
-
 def _rate(replies: Sequence, items: Sequence[tuple[str, str]], check, tally: dict,
-          verdicts: list) -> float | None:
+          verdicts: list | None = None) -> float | None:
     """The share of ``items`` (question, answer) whose ``replies`` are right; each verdict appended to
     ``verdicts``."""
     if not items:
@@ -92,19 +64,15 @@ def _rate(replies: Sequence, items: Sequence[tuple[str, str]], check, tally: dic
     tally["tool_calls"] += sum(r.tool_call for r in replies)
     tally["hit_budget"] += sum(r.hit_budget for r in replies)
     right = [bool(check(r, a)) for r, (_, a) in zip(replies, items)]
-    verdicts += right
+    if verdicts is not None:
+        verdicts += right
     return round(sum(right) / len(items), 3)
 
 
 def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
           retained: Sequence[SleepExample] = (), known_subjects: Sequence[str] = (),
-          relations: Sequence[str] = (), seed: int = 0,
-          general: Sequence[tuple[str, str]] | None = None) -> Scores:
-    """Ask each check's questions of the runtime as it is now (adapter on, no context).
-
-    ``general``: the (question, accepted answers) control to ask; default the first ``MAX_GENERAL``
-    candidates (a sleep passes :func:`general_control` of its thread's base scores).
-    """
+          relations: Sequence[str] = (), seed: int = 0) -> Scores:
+    """Ask each check's questions of the runtime as it is now (adapter on, no context)."""
     heldout, retained = list(heldout)[:MAX_HELDOUT], list(retained)[:MAX_RETAINED]
     # A different seed from the trained unknown examples: these names were never seen either.
     unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
@@ -112,22 +80,21 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
                ] if known_subjects else []
     checks = {"heldout": ([(e.question, gist(e.answer)) for e in heldout], is_correct),
               "retained": ([(e.question, gist(e.answer)) for e in retained], is_correct),
-              "general": (list(general_control(None) if general is None else general), general_correct),
+              "general": (list(GENERAL_CONTROL)[:MAX_GENERAL], general_correct),
               "unknown": (unknown, lambda reply, _: is_decline(reply))}
     # One batched generation for all four checks: asked check by check, each batch ran as long as its
     # longest reply, and validation cost ~21 s whatever the sleep's size (docs/sleep-cost.md).
     questions = [q for items, _ in checks.values() for q, _ in items]
     with runtime.lock:
         replies = answer_questions(runtime, questions, system_prompt) if questions else []
-    tally, verdicts, rates, at = {"tool_calls": 0, "hit_budget": 0}, {}, {}, 0
+    tally, verdicts, rates, at = {"tool_calls": 0, "hit_budget": 0}, [], {}, 0
     for name, (items, check) in checks.items():
-        verdicts[name] = []
-        rates[name] = _rate(replies[at:at + len(items)], items, check, tally, verdicts[name])
+        rates[name] = _rate(replies[at:at + len(items)], items, check, tally,
+                            verdicts if name == "heldout" else None)
         at += len(items)
     scores = Scores(**rates, counts={name: len(items) for name, (items, _) in checks.items()}, **tally)
     scores.per_fact = [{"subject": e.subject, "relation": e.relation, "question": e.question, "right": ok}
-                       for e, ok in zip(heldout, verdicts["heldout"])]
-    scores.general_right = [q for (q, _), ok in zip(checks["general"][0], verdicts["general"]) if ok]
+                       for e, ok in zip(heldout, verdicts)]
     return scores
 
 
@@ -136,9 +103,8 @@ def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first
     """Reasons to keep the previous version (empty: publish the new one).
 
     ``previous`` is the previous version's scores (``Scores.to_dict()``), or the base model's for a
-    first sleep (as :func:`base_reference`); ``base`` the base model's (measured before the thread's
-    first sleep; taken through :func:`base_reference` here) and ``first`` the thread's first
-    version's. Vetoes:
+    first sleep; ``base`` the base model's (measured before the thread's first sleep) and ``first``
+    the thread's first version's. Vetoes:
 
     - ``general`` fell past ``tolerance`` from the previous version's *or* from the base model's: a
       check against the previous version alone is a ratchet (each sleep may lose one question, and
@@ -150,7 +116,6 @@ def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first
     """
     if not previous and not base:
         return []
-    base = base_reference(base)
     reasons = []
     if new.heldout == 0 and new.counts.get("heldout"):
         reasons.append(f"held-out recall of the new facts is 0.00 ({new.counts['heldout']} questions): "

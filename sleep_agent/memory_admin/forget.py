@@ -37,7 +37,7 @@ from ..consolidation.dataset import QA_SYSTEM_PROMPT, SleepExample
 from ..consolidation.engine import (FACTS_FILE, SLEEP_DATA_FILE, TOOLS_FILE, read_sleep_data,
                                     rephrased_forms, unknown_anchors)
 from ..consolidation.trainer import save_trained_adapter, train_sleep
-from ..consolidation.validation import MAX_HELDOUT, general_control, judge, score
+from ..consolidation.validation import MAX_HELDOUT, judge, score
 from ..scoring import mentions
 from ..settings import SleepConfig
 from .known import KnownFact, known_facts
@@ -169,7 +169,7 @@ def forget(runtime, thread: Thread, text: str, *, config: SleepConfig | None = N
         _, result = train_sleep(runtime, examples, config, init_from=None, tools=tools, progress=progress)
         t_train = time.perf_counter()
         scores = score(runtime, QA_SYSTEM_PROMPT, heldout=heldout, known_subjects=subjects, relations=relations,
-                       seed=config.seed, general=general_control(m.get("validation_base")))
+                       seed=config.seed)
         rejected = judge(scores, None, base=m.get("validation_base") or {}, tolerance=config.tolerance)
         if rejected:
             runtime.activate_adapter(live.path)
