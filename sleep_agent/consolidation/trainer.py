@@ -26,17 +26,13 @@ from ..settings import SleepConfig
 from .dataset import QA_SYSTEM_PROMPT, SleepExample
 
 __all__ = ["TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
-           "collate", "answer_loss", "answer_logits", "length_grouped_batches"]
+           "collate", "answer_loss", "answer_logits"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
 # Steps between reading the loss back from the device. ``loss.item()`` waits for the GPU to finish
 # the step, so reading it every step keeps the CPU from queueing the next one; the loss curve is
 # still recorded per step, just fetched in groups.
 LOSS_SYNC_EVERY = 8
-# Batches per length-sorted group (see :func:`length_grouped_batches`). Large enough that the few
-# long in-context examples (~250 tokens) of a sleep meet each other instead of padding a ~40-token
-# question to their length; small enough that a pass still mixes facts from the whole window.
-GROUP_BATCHES = 50
 
 
 @dataclass
@@ -103,26 +99,6 @@ def collate(batch: Sequence[tuple[list[int], list[int]]], pad: int, *, pack: boo
     return ids, mask, None, labels
 
 
-def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """One pass's batches (lists of example indices): shuffled, then sorted by length inside groups.
-
-    The examples are shuffled, cut into groups of ``GROUP_BATCHES * batch_size``, each group sorted by
-    length and cut into batches, and the batches shuffled (the idea of transformers' group_by_length).
-    A padded step costs its longest example times the batch size, so a long example in a batch of
-    short ones wastes nearly all of the step on padding. Every example is still in exactly one batch
-    per pass, and the step count is the plain shuffle's ``ceil(n / batch_size)``.
-    """
-    order = list(range(len(lengths)))
-    rng.shuffle(order)
-    group = GROUP_BATCHES * batch_size
-    batches = []
-    for g in range(0, len(order), group):
-        members = sorted(order[g:g + group], key=lambda i: lengths[i])  # stable: ties keep the shuffle
-        batches += [members[b:b + batch_size] for b in range(0, len(members), batch_size)]
-    rng.shuffle(batches)
-    return batches
-
-
 def answer_logits(peft_model, ids, mask, labels, positions=None):
     """``(logits (N, vocab), targets (N,))`` at the N answer positions, example by example.
 
@@ -181,10 +157,11 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepConfig, 
         pm.train()
         pending = []  # this group's per-step losses, still on the device
         try:
-            lengths = [len(prompt) + len(answer) for prompt, answer in encoded]
             for p_idx in range(config.passes):
-                batches = length_grouped_batches(lengths, config.batch_size, rng)
-                for s, picked in enumerate(batches):
+                order = list(range(len(encoded)))
+                rng.shuffle(order)
+                for s in range(steps_per_pass):
+                    picked = order[s * config.batch_size:(s + 1) * config.batch_size]
                     batch = [encoded[i] for i in picked]
                     ids, mask, positions, labels = (None if t is None else t.to(pm.device)
                                                     for t in collate(batch, pad, pack=config.pack))
