@@ -18,7 +18,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["summarize", "recall_by_overflows", "write_report", "label"]
+__all__ = ["summarize", "recall_by_overflows", "write_report", "label", "order"]
 
 
 def label(row: dict) -> str:
@@ -93,7 +93,8 @@ def summarize(rows: list[dict]) -> dict:
 _ROW_ORDER = ("floor", "window", "summary", "vector", "vector+notes", "full")  # after the sleep rows
 
 
-def _order(names):
+def order(names):
+    """Memory labels in table order: sleep rows by N, then the baselines, agent-mode rows last."""
     def key(n):
         base, agent = n.removesuffix(" [agent]"), n.endswith(" [agent]")
         if base.startswith("sleep N="):
@@ -110,15 +111,15 @@ def recall_by_overflows(rows: list[dict]) -> dict:
     for r in rows:
         if (r["run"], r["question"]) in asked:
             acc[label(r)][r.get("after_overflows") or "end"].append(r["correct"])
-    order = lambda k: (k == "end", 0 if k == "end" else k)  # noqa: E731  overflows ascending, then the end
-    return {name: {k: _mean(ks[k]) for k in sorted(ks, key=order)} for name, ks in acc.items()}
+    by_overflow = lambda k: (k == "end", 0 if k == "end" else k)  # noqa: E731  overflows ascending, then the end
+    return {name: {k: _mean(ks[k]) for k in sorted(ks, key=by_overflow)} for name, ks in acc.items()}
 
 
 def recall_table(recall: dict) -> str:
     ks = sorted({k for v in recall.values() for k in v if k != "end"})
     head = ["memory", *[f"after overflow {k}" for k in ks], "at the end"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in _order(recall):
+    for name in order(recall):
         lines.append("| " + " | ".join(str(c) for c in [name, *[recall[name].get(k, "") for k in ks],
                                                           recall[name].get("end", "")]) + " |")
     return "\n".join(lines) + "\n"
@@ -132,7 +133,7 @@ def table(summary: dict) -> str:
             "unknown declined", "tool-call replies", "replies at the budget", "tokens at answer",
             "sleep s / run", "refused sleeps", "runs", *(["planned calls made", "tool errors", "nudges"] if agent else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in _order(summary):
+    for name in order(summary):
         s = summary[name]
         overall = s["overall"]
         if s.get("seeds", 1) > 1:  # mean over seeds (lowest-highest seed)
@@ -153,7 +154,7 @@ def category_table(summary: dict) -> str:
     cats = sorted({c for s in summary.values() for c in s.get("by_category", {})})
     head = ["memory", "F1 (all answerable)", *cats]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in _order(n for n in summary if summary[n].get("by_category")):
+    for name in order(n for n in summary if summary[n].get("by_category")):
         s = summary[name]
         cells = [name, s.get("f1", "")]
         for c in cats:
@@ -203,7 +204,7 @@ def _plots(rows: list[dict], summary: dict, recall: dict, out: Path) -> list[str
         plt.close(fig)
         files.append("accuracy_vs_passes.png")
 
-    names = _order(summary)
+    names = order(summary)
     families = sorted({f for s in summary.values() for f in s["by_family"]})
     fig, ax = plt.subplots(figsize=(max(6, len(names) * 0.9), 4))
     width = 0.8 / max(1, len(families))
@@ -236,7 +237,7 @@ def _plots(rows: list[dict], summary: dict, recall: dict, out: Path) -> list[str
 
     if recall:
         fig, ax = plt.subplots(figsize=(6, 4))
-        names = _order(recall)
+        names = order(recall)
         ks = sorted({k for v in recall.values() for k in v if k != "end"})
         for i, name in enumerate(names):
             nudge = (i - len(names) / 2) * 0.008  # lines on the same values stay visible side by side
