@@ -296,3 +296,19 @@ def test_validation_asks_every_check_in_one_batched_generation(monkeypatch):
     assert (scores.heldout, scores.retained, scores.general, scores.unknown) == (1.0, 1.0, 0.0, 1.0)
     assert scores.counts == {"heldout": 1, "retained": 1, "general": len(calls[0]) - 4, "unknown": 2}
     assert scores.per_fact == [{"subject": "Ana", "relation": "city", "question": held[0].question, "right": True}]
+
+
+def test_judge_counts_the_previous_versions_general_score_only_up_to_the_base_models():
+    """Seen on the small suite (recall task, seed 0): the base answered 2 of 6 control questions, v2 5
+    of 6, and two sleeps answering 3 of 6 - still above the base - were refused as forgetting."""
+    counts = {"general": 6, "heldout": 4}
+    base, prev = {"general": 2 / 6}, {"general": 5 / 6, "heldout": 1.0}
+    assert judge(Scores(heldout=1.0, general=3 / 6, counts=counts), prev, base=base) == []
+    assert judge(Scores(heldout=1.0, general=1 / 6, counts=counts), prev, base=base) == []  # one question
+    assert judge(Scores(heldout=1.0, general=0.0, counts=counts), prev, base=base) == [
+        "general accuracy fell from 0.33 to 0.00 (the base model's)"]
+    # a previous version below the base still bounds the next sleep's fall from it
+    assert judge(Scores(heldout=1.0, general=0.0, counts=counts), {"general": 2 / 6}, base={"general": 4 / 6}) == [
+        "general accuracy fell from 0.33 to 0.00", "general accuracy fell from 0.67 to 0.00 (the base model's)"]
+    # without a base on record (an adapter written before it was kept) the previous version is the reference
+    assert judge(Scores(heldout=1.0, general=3 / 6, counts=counts), prev) == ["general accuracy fell from 0.83 to 0.50"]

@@ -108,7 +108,8 @@ def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first
 
     - ``general`` fell past ``tolerance`` from the previous version's *or* from the base model's: a
       check against the previous version alone is a ratchet (each sleep may lose one question, and
-      after five sleeps five are gone with every one published);
+      after five sleeps five are gone with every one published); the previous version's score counts
+      only up to the base's (what it answered beyond the base on an untrained control is not memory);
     - ``unknown`` (declining names never seen) fell from the previous or the first version's (the base
       is not asked: it has no consolidated names to tell the unknown ones from);
     - ``retained`` fell from the previous version's ``heldout`` (the same facts' recall when new);
@@ -124,9 +125,17 @@ def judge(new: Scores, previous: dict | None, *, base: dict | None = None, first
               ("unknown", "unknown", previous, "the previous version"),
               ("unknown", "unknown", first, "the first version"),
               ("retained", "heldout", previous, "the previous version"))
+    base_general = (base or {}).get("general")
     for key, against, ref, name in checks:
         now, before = getattr(new, key), (ref or {}).get(against)
         if now is None or before is None:
+            continue
+        if key == "general" and ref is previous and base_general is not None and before > base_general:
+            # The control is never trained on: what a version answers beyond the base model (adapters
+            # of the small suite score 0.50-0.83 on it where the qwen2.5-coder-0.5b base scores 0.33)
+            # is not knowledge the sleeps must keep, and falling back toward the base is not forgetting.
+            # Capped at the base's, this check is the next one (against the base): skipped. Seen on the
+            # small suite's recall task (seed 0): two sleeps refused for 0.83 -> 0.50, their windows lost.
             continue
         # Scores are rounded to 3 decimals (2/6 -> 0.333), so the margin absorbs the rounding: without
         # it a drop of exactly the tolerated one question was rejected.
