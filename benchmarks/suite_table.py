@@ -7,8 +7,11 @@ per (run, question), and gives each cell as the mean over seeds of that seed's s
 lowest-highest seed - the form #19 asks the headline tables to take - plus a bar plot whose whiskers
 are that spread (``docs/eval-small-v3/suite.md``, ``suite.png``).
 
-    python -m sleep_agent_benchmarks.suite_table --out docs/eval-small-v3/suite \\
-        docs/eval-small-v3/chains-in-context/results.jsonl docs/eval-small-v3/rest/*/results.jsonl ...
+    python -m sleep_agent_benchmarks.suite_table --out docs/eval-small-v3/three-seeds/suite \\
+        docs/eval-small-v3/three-seeds/results.jsonl "docs/eval-small-v3/capped/results.jsonl::capped"
+
+A ``PATH::TAG`` argument labels that file's memories "sleep N=2 (TAG)": two versions of one memory
+(two commits) side by side. Without a tag, files are pooled, and a run in two of them counts once.
 
 Checkpoint answers (``after_overflows`` set: the first window asked right after the k-th overflow)
 have their own columns, never-seen names only ``unknown declined``, as in the report. Where a memory's
@@ -27,14 +30,16 @@ from sleep_agent_evals.report import label, order
 __all__ = ["load", "spread", "table", "plot", "main"]
 
 
-def load(paths: list[Path]) -> list[dict]:
-    """Rows of every file, one per (run, question, checkpoint): a run copied into two folders counts once."""
+def load(paths: list[str | Path]) -> list[dict]:
+    """Rows of every ``PATH`` or ``PATH::TAG``, one per (tag, run, question, checkpoint): a run copied
+    into two untagged folders counts once."""
     rows, seen = [], set()
-    for p in paths:
-        for line in p.read_text().splitlines():
+    for arg in paths:
+        path, _, tag = str(arg).partition("::")
+        for line in Path(path).read_text().splitlines():
             if line.strip():
-                r = json.loads(line)
-                key = (r["run"], r["question"], r.get("after_overflows"))
+                r = dict(json.loads(line), tag=tag)
+                key = (tag, r["run"], r["question"], r.get("after_overflows"))
                 if key not in seen:
                     seen.add(key)
                     rows.append(r)
@@ -59,12 +64,18 @@ def _fmt(s) -> str:
     return f"{mean:.2f} ({lo:.2f}-{hi:.2f})" if len(seeds) > 1 else f"{mean:.2f}"
 
 
+def _name(r: dict) -> str:
+    return label(r) + (f" ({r['tag']})" if r.get("tag") else "")
+
+
 def _groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """{memory name: its rows} in table order (the report's, a tagged version after its untagged one)."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         if r.get("after_overflows") is None:
-            groups[label(r)].append(r)
-    return groups
+            groups[_name(r)].append(r)
+    rank = {name: i for i, name in enumerate(order({label(rs[0]) for rs in groups.values()}))}
+    return dict(sorted(groups.items(), key=lambda kv: (rank[label(kv[1][0])], kv[1][0].get("tag", ""))))
 
 
 def _checkpoints(rows: list[dict]) -> list[int]:
@@ -88,7 +99,7 @@ def table(rows: list[dict]) -> str:
             *[f"first window after overflow {k}" for k in ks], "unknown declined",
             "sleeps (refused)", "tool-call replies"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in order(groups):
+    for name in groups:
         rs = groups[name]
         c = _cells(rs, families)
         runs = {r["run"]: r for r in rs}
@@ -97,7 +108,7 @@ def table(rows: list[dict]) -> str:
         seeds = ",".join(map(str, sorted({r["seed"] for r in rs})))
         covered = {frozenset(r["family"] for r in rs if r["seed"] == s) for s in {r["seed"] for r in rs}}
         mixed = " (tasks differ by seed)" if len(covered) > 1 else ""
-        asked = [r for r in rows if label(r) == name and r.get("after_overflows") is not None]
+        asked = [r for r in rows if _name(r) == name and r.get("after_overflows") is not None]
         cells = [name, seeds, _fmt(c["all"]) + mixed, *[_fmt(c[f]) for f in families], _fmt(c["2-hop"]),
                  *[_fmt(spread([r for r in asked if r["after_overflows"] == k])) for k in ks], _fmt(c["unknown"]), f"{sleeps} ({refused})" if name.startswith("sleep") else "",
                  sum(bool(r.get("tool_call")) for r in rs)]
@@ -113,7 +124,7 @@ def plot(rows: list[dict], out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     groups = _groups(rows)
-    names = order(groups)
+    names = list(groups)
     families = sorted({r["family"] for r in rows})
     cols = [*families, "2-hop"]
     fig, ax = plt.subplots(figsize=(max(7, len(names) * 1.1), 4.2))
@@ -138,7 +149,7 @@ def plot(rows: list[dict], out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="+", type=Path, help="results.jsonl files of eval runs")
+    ap.add_argument("files", nargs="+", help="results.jsonl files of eval runs, each PATH or PATH::TAG")
     ap.add_argument("--out", type=Path, default=None, help="write OUT.md (the table) and OUT.png; else print")
     args = ap.parse_args(argv)
     rows = load(args.files)

@@ -58,3 +58,13 @@ def test_main_writes_the_table_and_a_plot(tmp_path):
     assert suite_table.main([str(src), "--out", str(tmp_path / "out" / "suite")]) == 0
     assert "0.33 (0.00-1.00)" in (tmp_path / "out" / "suite.md").read_text()
     assert (tmp_path / "out" / "suite.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_tagged_file_is_a_second_version_of_the_memory_next_to_the_first(tmp_path):
+    old = _write(tmp_path, "old.jsonl", [_row(0, "recall", False, question="q"),
+                                         _row(0, "recall", True, question="w", strategy="window")])
+    new = _write(tmp_path, "new.jsonl", [_row(0, "recall", True, question="q")])
+    md = suite_table.table(suite_table.load([old, f"{new}::capped"]))
+    names = [line.split("|")[1].strip() for line in md.splitlines()[2:]]
+    assert names == ["sleep N=2", "sleep N=2 (capped)", "window"]
+    assert "| sleep N=2 (capped) | 0 | 1.00 |" in md and "| sleep N=2 | 0 | 0.00 |" in md
