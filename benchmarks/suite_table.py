@@ -137,8 +137,8 @@ def plot(rows: list[dict], out: Path) -> Path:
         ax.bar(xs, ys, width, label=col if col != "2-hop" else "multihop, 2-hop only")
         ax.errorbar(xs, ys, yerr=err, fmt="none", ecolor="black", capsize=2, alpha=0.6)
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(names))], names, rotation=30, ha="right")
-    ax.set(ylabel="accuracy (mean over seeds; whiskers: lowest-highest seed)", ylim=(0, 1.05),
-           title="Accuracy per memory and task family")
+    ax.set(ylabel="accuracy, mean over seeds", ylim=(0, 1.05),
+           title="Accuracy per memory and task family (whiskers: lowest to highest seed)")
     ax.legend(fontsize=7)
     fig.tight_layout()
     path = out.with_suffix(".png")
