@@ -16,21 +16,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .suite_table import cell, spread
+
 HEADER = ("| memory | seeds | all facts | 1-hop | 2-hop | 4-hop | template / natural | unknown declined |\n"
           "|---|---|---|---|---|---|---|---|")
 
 
-def _cell(rows: list[dict], seeds: list[int], keep: Callable[[dict], bool]) -> str:
-    """Mean over ``seeds`` of each seed's share right among ``rows`` it ``keep``s (lowest-highest)."""
-    shares = []
-    for s in seeds:
-        picked = [r for r in rows if r["seed"] == s and keep(r)]
-        if picked:
-            shares.append(sum(r["correct"] for r in picked) / len(picked))
-    if not shares:
-        return ""
-    mean = sum(shares) / len(shares)
-    return f"{mean:.2f} ({min(shares):.2f}-{max(shares):.2f})" if len(shares) > 1 else f"{mean:.2f}"
+def _cell(rows: list[dict], keep: Callable[[dict], bool]) -> str:
+    """Mean over seeds of each seed's share right among ``rows`` it ``keep``s (lowest-highest)."""
+    return cell(spread([r for r in rows if keep(r)]))
 
 
 def row(rows: list[dict], label: str, strategy: str = "sleep") -> str:
@@ -38,11 +32,11 @@ def row(rows: list[dict], label: str, strategy: str = "sleep") -> str:
     rows = [r for r in rows if r["strategy"] == strategy and r["family"] == "multihop"]
     seeds = sorted({r["seed"] for r in rows})
     fact = lambda r: r["check"] != "decline"  # noqa: E731  (a never-seen name is not a fact)
-    cells = [_cell(rows, seeds, fact)]
-    cells += [_cell(rows, seeds, lambda r, d=d: fact(r) and r["depth"] == d) for d in (1, 2, 4)]
-    cells.append(" / ".join(_cell(rows, seeds, lambda r, s=s: fact(r) and r["style"] == s)
+    cells = [_cell(rows, fact)]
+    cells += [_cell(rows, lambda r, d=d: fact(r) and r["depth"] == d) for d in (1, 2, 4)]
+    cells.append(" / ".join(_cell(rows, lambda r, s=s: fact(r) and r["style"] == s)
                             for s in ("template", "natural")))
-    cells.append(_cell(rows, seeds, lambda r: r["check"] == "decline"))
+    cells.append(_cell(rows, lambda r: r["check"] == "decline"))
     return f"| {label} | {','.join(map(str, seeds))} | " + " | ".join(cells) + " |"
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sleep_agent_evals.report import label, order
 
-__all__ = ["load", "spread", "table", "plot", "main"]
+__all__ = ["load", "spread", "cell", "table", "plot", "main"]
 
 
 def load(paths: list[str | Path]) -> list[dict]:
@@ -57,7 +57,8 @@ def spread(rows: list[dict]) -> tuple[float, float, float, list[int]] | None:
     return sum(shares) / len(shares), min(shares), max(shares), sorted(by_seed)
 
 
-def _fmt(s) -> str:
+def cell(s) -> str:
+    """A :func:`spread` as a table cell: "mean (lowest-highest)", the mean alone for one seed."""
     if s is None:
         return ""
     mean, lo, hi, seeds = s
@@ -109,9 +110,9 @@ def table(rows: list[dict]) -> str:
         covered = {frozenset(r["family"] for r in rs if r["seed"] == s) for s in {r["seed"] for r in rs}}
         mixed = " (tasks differ by seed)" if len(covered) > 1 else ""
         asked = [r for r in rows if _name(r) == name and r.get("after_overflows") is not None]
-        cells = [name, seeds, _fmt(c["all"]) + mixed, *[_fmt(c[f]) for f in families], _fmt(c["2-hop"]),
-                 *[_fmt(spread([r for r in asked if r["after_overflows"] == k])) for k in ks], _fmt(c["unknown"]), f"{sleeps} ({refused})" if name.startswith("sleep") else "",
-                 sum(bool(r.get("tool_call")) for r in rs)]
+        cells = [name, seeds, cell(c["all"]) + mixed, *[cell(c[f]) for f in families], cell(c["2-hop"]),
+                 *[cell(spread([r for r in asked if r["after_overflows"] == k])) for k in ks], cell(c["unknown"]),
+                 f"{sleeps} ({refused})" if name.startswith("sleep") else "", sum(bool(r.get("tool_call")) for r in rs)]
         lines.append("| " + " | ".join(str(x) for x in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -127,10 +128,11 @@ def plot(rows: list[dict], out: Path) -> Path:
     names = list(groups)
     families = sorted({r["family"] for r in rows})
     cols = [*families, "2-hop"]
+    per_name = [_cells(groups[n], families) for n in names]
     fig, ax = plt.subplots(figsize=(max(7, len(names) * 1.1), 4.2))
     width = 0.8 / len(cols)
     for i, col in enumerate(cols):
-        cells = [_cells(groups[n], families)[col] for n in names]
+        cells = [c[col] for c in per_name]
         xs = [x + i * width for x in range(len(names))]
         ys = [c[0] if c else 0.0 for c in cells]
         err = [[c[0] - c[1] if c else 0 for c in cells], [c[2] - c[0] if c else 0 for c in cells]]
