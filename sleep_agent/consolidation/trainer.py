@@ -26,13 +26,18 @@ from ..settings import SleepConfig
 from .dataset import QA_SYSTEM_PROMPT, SleepExample
 
 __all__ = ["TrainResult", "train_sleep", "encode_example", "save_trained_adapter", "TRAIN_ADAPTER",
-           "collate", "answer_loss", "answer_logits"]
+           "collate", "answer_loss", "answer_logits", "pass_batches", "LONG_PARTS"]
 
 TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced on activation
 # Steps between reading the loss back from the device. ``loss.item()`` waits for the GPU to finish
 # the step, so reading it every step keeps the CPU from queueing the next one; the loss curve is
 # still recorded per step, just fetched in groups.
 LOSS_SYNC_EVERY = 8
+# Parts whose examples are long: a question after a window of turns (in_context.py), ~250-600 tokens
+# against ~40 for a question/answer pair. Batched among themselves (see :func:`pass_batches`).
+# Not "behavior": those are replayed by later sleeps and by ``memory forget``'s rebuild, whose
+# training must stay what it was (a rebuild has no context examples, so its batches are unchanged).
+LONG_PARTS = ("context",)
 
 
 @dataclass
@@ -99,6 +104,27 @@ def collate(batch: Sequence[tuple[list[int], list[int]]], pad: int, *, pack: boo
     return ids, mask, None, labels
 
 
+def pass_batches(parts: Sequence[str], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """One pass's batches, as lists of example indices; ``parts`` is each example's data part.
+
+    A padded step costs its longest example times the batch size, so a ~500-token context example
+    beside a ~40-token pair made the pair cost as much as itself (20 of them more than doubled a
+    retention sleep's seconds: docs/retention-qwen2.5-coder-0.5b-nested.md). So the short examples are shuffled and cut into
+    batches exactly as a plain shuffle would (identical when there are no long ones), and the long
+    ones (:data:`LONG_PARTS`) are shuffled, batched among themselves, and each batch put at a random
+    place in the pass. Every example is in exactly one batch per pass.
+    """
+    short = [i for i, part in enumerate(parts) if part not in LONG_PARTS]
+    long = [i for i, part in enumerate(parts) if part in LONG_PARTS]
+    rng.shuffle(short)
+    batches = [short[b:b + batch_size] for b in range(0, len(short), batch_size)]
+    if long:
+        rng.shuffle(long)
+        for b in range(0, len(long), batch_size):
+            batches.insert(rng.randrange(len(batches) + 1), long[b:b + batch_size])
+    return batches
+
+
 def answer_logits(peft_model, ids, mask, labels, positions=None):
     """``(logits (N, vocab), targets (N,))`` at the N answer positions, example by example.
 
@@ -151,17 +177,17 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepConfig, 
         params = [p for p in pm.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
         rng = random.Random(config.seed)
-        steps_per_pass = math.ceil(len(encoded) / config.batch_size)
+        parts = [ex.part for ex in examples]
+        n_long = sum(part in LONG_PARTS for part in parts)
+        steps_per_pass = (math.ceil((len(parts) - n_long) / config.batch_size)
+                          + math.ceil(n_long / config.batch_size))
         total = steps_per_pass * config.passes
         pad = runtime.tokenizer.pad_token_id or 0
         pm.train()
         pending = []  # this group's per-step losses, still on the device
         try:
             for p_idx in range(config.passes):
-                order = list(range(len(encoded)))
-                rng.shuffle(order)
-                for s in range(steps_per_pass):
-                    picked = order[s * config.batch_size:(s + 1) * config.batch_size]
+                for s, picked in enumerate(pass_batches(parts, config.batch_size, rng)):
                     batch = [encoded[i] for i in picked]
                     ids, mask, positions, labels = (None if t is None else t.to(pm.device)
                                                     for t in collate(batch, pad, pack=config.pack))
