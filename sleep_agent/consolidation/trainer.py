@@ -108,8 +108,9 @@ def pass_batches(parts: Sequence[str], batch_size: int, rng: random.Random) -> l
     """One pass's batches, as lists of example indices; ``parts`` is each example's data part.
 
     A padded step costs its longest example times the batch size, so a ~500-token context example
-    beside a ~40-token pair made the pair cost as much as itself (20 of them more than doubled a
-    retention sleep's seconds: docs/retention-qwen2.5-coder-0.5b-nested.md). So the short examples are shuffled and cut into
+    beside a ~40-token pair padded the pair to its length. Batched apart, a retention sleep on nested
+    pages (20 of them among 589 examples) trained in 354 s instead of 415 s
+    (docs/retention-qwen2.5-coder-0.5b-nested.md). The short examples are shuffled and cut into
     batches exactly as a plain shuffle would (identical when there are no long ones), and the long
     ones (:data:`LONG_PARTS`) are shuffled, batched among themselves, and each batch put at a random
     place in the pass. Every example is in exactly one batch per pass.
