@@ -14,7 +14,6 @@ Example::
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -179,16 +178,16 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepConfig, 
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
         rng = random.Random(config.seed)
         parts = [ex.part for ex in examples]
-        n_long = sum(part in LONG_PARTS for part in parts)
-        steps_per_pass = (math.ceil((len(parts) - n_long) / config.batch_size)
-                          + math.ceil(n_long / config.batch_size))
+        # every pass's batches drawn up front (rng serves nothing else, so the draws are the same)
+        plan = [pass_batches(parts, config.batch_size, rng) for _ in range(config.passes)]
+        steps_per_pass = len(plan[0])
         total = steps_per_pass * config.passes
         pad = runtime.tokenizer.pad_token_id or 0
         pm.train()
         pending = []  # this group's per-step losses, still on the device
         try:
             for p_idx in range(config.passes):
-                for s, picked in enumerate(pass_batches(parts, config.batch_size, rng)):
+                for s, picked in enumerate(plan[p_idx]):
                     batch = [encoded[i] for i in picked]
                     ids, mask, positions, labels = (None if t is None else t.to(pm.device)
                                                     for t in collate(batch, pad, pack=config.pack))
