@@ -145,6 +145,17 @@ def test_self_study_keeps_only_pairs_the_chunk_supports():
     assert kept == [("Who replaced the pump in hall 3?", "Kira Holt", "pump in hall 3", "replaced by")]
 
 
+def test_self_study_needs_answer_and_subject_in_one_sentence():
+    # the two wrong facts the prose smoke suite kept when the whole chunk was the check (docs/eval-smoke-forms/)
+    chunk = ("Registry entry for Bravo Drobrabra. The entry was last checked in the spring. "
+             "You will find Bravo Drobrabra in Katelvoford. Its line of business is salt.")
+    assert not supported(chunk, "What is the office of Bravo Drobrabra?", "spring", "Bravo Drobrabra", "office")
+    assert not supported(chunk, "Where is the registry entry located?", "Katelvoford", "registry entry", "office")
+    assert supported(chunk, "Where can one find Bravo Drobrabra?", "Katelvoford", "Bravo Drobrabra", "location")
+    # a sentence opening with "Its" is about the entity named before it
+    assert supported(chunk, "What does Bravo Drobrabra deal in?", "salt", "Bravo Drobrabra", "industry")
+
+
 def test_chunks_are_whole_sentences_and_capped():
     text = " ".join(f"Sentence number {i} says little." for i in range(200))
     parts = chunks([text], size=200, limit=5)

@@ -14,9 +14,13 @@ centred on its entities). What differs here, for a 0.5B model on 2 CPU cores:
   facts already extracted);
 - each pair comes with its triple (question | answer | subject | relation), so the fact is trained
   in the project's phrasings as well as in the generated wording;
-- nothing generated is trusted: a pair is dropped unless its answer and subject appear in the chunk
-  as whole words, the question does not give the answer away, and the question is not a validation
-  or eval phrasing once names are masked (:func:`.phrasings.is_reserved`);
+- nothing generated is trusted: a pair is dropped unless its answer and subject appear as whole words
+  in one sentence of the chunk (a sentence opening with "It"/"She" counts as naming the entity named
+  before it, :func:`.statements.resolved_sentences`), the question does not give the answer away, and
+  the question is not a validation or eval phrasing once names are masked (:func:`.phrasings.is_reserved`).
+  One sentence, not the whole chunk: checked against the chunk, a filler line's word became a person's
+  office ("The entry was last checked in the spring." -> "the office of X is spring") and an update's
+  new value the value of "registry entry" (the smoke suite in prose, `docs/eval-smoke-forms/`);
 - the adapter is off while generating: the base model reads the text, not an earlier sleep's memory.
 
 Self-study adds to, never replaces, the deterministic facts of :mod:`.extract`.
@@ -36,7 +40,7 @@ from collections.abc import Sequence
 from ..scoring import mentions, sentences
 from .facts import Fact
 from .phrasings import is_reserved
-from .statements import names_in, stated_relations
+from .statements import names_in, resolved_sentences, stated_relations
 
 __all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "MAX_PAIRS_PER_CHUNK", "STUDY_TOKENS", "chunks", "parse_pairs",
            "self_study", "supported"]
@@ -107,7 +111,8 @@ def parse_pairs(reply: str) -> list[tuple[str, str, str, str]]:
 
 def supported(chunk: str, question: str, answer: str, subject: str, relation: str) -> bool:
     """Whether a generated pair is kept (see the module docstring for each check)."""
-    return (mentions(chunk, answer) and mentions(chunk, subject) and not mentions(question, answer)
+    said_together = any(mentions(s, answer) and mentions(s, subject) for s in resolved_sentences(chunk))
+    return (said_together and not mentions(question, answer)
             and not mentions(subject, answer) and len(relation.split()) <= MAX_RELATION_WORDS
             and not is_reserved(question, [subject], relation))
 
