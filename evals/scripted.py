@@ -81,6 +81,7 @@ def replay(task: EvalTask, strategy, ctx: MemoryContext, *, notes: bool = False,
     messages = [m if m.id else m.model_copy(update={"id": f"{task.id}-{i}"}) for i, m in enumerate(task.messages)]
     state: dict = {"messages": messages[:1]}
     overflows = 0
+    noted: list = []  # vector+notes: the facts noted so far
     for turn in group_turns(messages[1:]):
         # What the agent node does before the model call that made this turn: the memory's prepare
         # (the sleep memory's recollection block, with the thread's adapter on), so the memory step
@@ -101,9 +102,12 @@ def replay(task: EvalTask, strategy, ctx: MemoryContext, *, notes: bool = False,
         elif outcome is not None and outcome.values:
             if notes:
                 removed = {m.id for m in outcome.values.get("messages", []) if isinstance(m, RemoveMessage)}
-                # the sleep's own facts, extracted and derived (self-study off: notes are taken at eviction)
-                facts, _ = learn_facts([m for m in state["messages"] if m.id in removed], SleepConfig())
+                # the sleep's own facts, extracted and derived (self-study off: notes are taken at eviction),
+                # chains linking to facts noted at earlier evictions as the sleep links to earlier sleeps'
+                facts, _ = learn_facts([m for m in state["messages"] if m.id in removed], SleepConfig(),
+                                       earlier=noted)
                 strategy.store(ctx).add([f.statement() for f in facts], kind="notes")
+                noted += [f for f in facts if f.kind == "attribute"]
             state = apply_update(state, outcome.values)
         changed = isinstance(outcome, Sleep) or (outcome is not None and bool(outcome.values))
         if changed:  # ``full`` keeps all: no overflow to count

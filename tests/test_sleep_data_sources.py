@@ -94,6 +94,42 @@ def test_derivations_work_on_facts_from_free_text():
     assert any(f.kind == "about" and f.source == "assistant note" for f in learned)
 
 
+def _lookups(*records):
+    messages = [HumanMessage("Look up every person.")]
+    for i, r in enumerate(records):
+        messages += [_call("lookup", {"name": r["name"]}, f"c{i}"),
+                     ToolMessage(json.dumps(r), tool_call_id=f"c{i}", name="lookup")]
+    return messages
+
+
+def test_a_chain_takes_one_link_from_an_earlier_sleep():
+    # at a small budget a person and their mentor are consolidated in different sleeps
+    first = assemble(_lookups({"name": "Ana Lisk", "city": "Olvesby", "mentor": "Bo Lind"}), [],
+                     SleepConfig(passes=1, seed=0))
+    assert not _triples(first.learned, "chain")
+    second = assemble(_lookups({"name": "Bo Lind", "city": "Tarnwick", "mentor": "Cy Moor"}), first.history,
+                      SleepConfig(passes=1, seed=0))
+    assert _triples(second.learned, "chain") == {("Ana Lisk", "city of the mentor", "Tarnwick"),
+                                                 ("Ana Lisk", "mentor of the mentor", "Cy Moor")}
+    assert any(e.part == "chain" and e.subject == "Ana Lisk" for e in second.train)
+    # a value restated in the window replaces the earlier one as a link; two earlier links make no
+    # chain (that sleep derived it already); a chain or a transcript line is never a link
+    third = assemble(_lookups({"name": "Ana Lisk", "city": "Olvesby", "mentor": "Dee Hart"},
+                              {"name": "Dee Hart", "city": "Selbury"}), second.history, SleepConfig(passes=1, seed=0))
+    chains = _triples(third.learned, "chain")
+    assert ("Ana Lisk", "city of the mentor", "Selbury") in chains
+    assert not {c for c in chains if c[2] in ("Tarnwick", "Cy Moor")}
+
+
+def test_remembered_reads_back_only_attributes_from_sleep_data():
+    from sleep_agent.consolidation.derive import remembered
+
+    note = "Ana Lisk works for Brightwell Labs. Brightwell Labs is headquartered in Tarnwick."
+    data = assemble([HumanMessage("task"), HumanMessage(note)], [], SleepConfig(passes=1, seed=0))
+    assert {(f.subject, f.relation, f.answer) for f in remembered(data.history)} == {
+        ("Ana Lisk", "employer", "Brightwell Labs"), ("Brightwell Labs", "headquarters", "Tarnwick")}
+
+
 def test_nudges_errors_and_invalid_calls_never_become_facts():
     messages = [
         HumanMessage("Find the city of Ana Lisk."),

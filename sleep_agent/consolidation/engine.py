@@ -30,7 +30,7 @@ from ..models.messages import to_template_dicts
 from ..settings import SleepConfig
 from .anchors import general_examples, unknown_examples
 from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_examples
-from .derive import derive
+from .derive import derive, remembered
 from .extract import extract_facts, free_texts
 from .facts import Fact
 from .in_context import in_context_examples
@@ -141,10 +141,11 @@ def replay_sample(old: Sequence[SleepExample], count: int, rng: random.Random) -
 
 
 def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=None,
-                known_forms: dict | None = None) -> tuple[list[Fact], dict]:
+                known_forms: dict | None = None, earlier: Sequence[Fact] = ()) -> tuple[list[Fact], dict]:
     """The window's facts: extracted (:mod:`.extract`), then self-study's on its free text (with a
     ``runtime`` and ``config.self_study``; a pair about a fact already extracted adds nothing), then
-    derived (:mod:`.derive`), then, with a ``runtime`` and ``config.rephrase``, each relation asked in
+    derived (:mod:`.derive`; a 2-hop chain may take one link from ``earlier``, facts earlier sleeps
+    learned), then, with a ``runtime`` and ``config.rephrase``, each relation asked in
     the model's own words too (:mod:`.rephrase`). Returns the facts and the stats of the model's
     writing: self-study's, with ``rephrase`` and, in ``seconds``, both generations' time.
     ``known_forms``: the rephrased forms of the thread's live version (not written again; kept in
@@ -155,7 +156,7 @@ def learn_facts(messages: Sequence[BaseMessage], config: SleepConfig, runtime=No
         studied, study = self_study(runtime, texts, max_chunks=config.self_study)
         known = {(f.subject.lower(), f.answer.lower()) for f in facts}
         facts += [f for f in studied if (f.subject.lower(), f.answer.lower()) not in known]
-    facts += derive(facts)
+    facts += derive(facts, earlier)
     if runtime is not None and config.rephrase:
         forms, stats = rephrase(runtime, facts, per_relation=config.rephrase, known=known_forms)
         facts = apply_forms(facts, forms)
@@ -185,7 +186,7 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
     model self-studies the window's free text (:mod:`.self_study`) and rephrases its relations
     (those in ``known_forms``, the live version's, are not rephrased again)."""
     rng = random.Random(config.seed + len(earlier))
-    learned, study = learn_facts(messages, config, runtime, known_forms)
+    learned, study = learn_facts(messages, config, runtime, known_forms, remembered(earlier))
     facts = [f for f in learned if not f.source.startswith("derived")]  # as read from the window
     train, heldout = build_examples(learned, seed=config.seed)
     trained_before = {(e.question, e.answer) for e in earlier}
