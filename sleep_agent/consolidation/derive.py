@@ -68,11 +68,12 @@ def derive_chains(facts: Sequence[Fact], *, earlier: Sequence[Fact] = (), limit:
     restated = {(f.subject.lower(), f.relation) for f in new}
     last = {(f.subject.lower(), f.relation): f for f in earlier if f.kind == "attribute"}  # a later value wins
     old = [f for key, f in last.items() if key not in restated]
+    tagged = [(f, False) for f in old] + [(f, True) for f in new]  # (fact, from this window)
     by_subject: dict[str, list[tuple[Fact, bool]]] = {}
-    for f, is_new in [(f, False) for f in old] + [(f, True) for f in new]:
+    for f, is_new in tagged:
         by_subject.setdefault(f.subject.lower(), []).append((f, is_new))
     chains: list[Fact] = []
-    for f, f_new in [(f, False) for f in old] + [(f, True) for f in new]:
+    for f, f_new in tagged:
         for g, g_new in by_subject.get(f.answer.lower(), []):
             if (f_new or g_new) and g.subject.lower() != f.subject.lower() and len(chains) < limit:
                 chains.append(Fact("chain", f.subject, f"{g.relation} of the {f.relation}", g.answer,
