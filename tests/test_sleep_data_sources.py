@@ -190,6 +190,14 @@ def test_self_study_needs_answer_and_subject_in_one_sentence():
     assert supported(chunk, "Where can one find Bravo Drobrabra?", "Katelvoford", "Bravo Drobrabra", "location")
     # a sentence opening with "Its" is about the entity named before it
     assert supported(chunk, "What does Bravo Drobrabra deal in?", "salt", "Bravo Drobrabra", "industry")
+    # the subject checked is the name the fact is stored under, not the generated phrase around it
+    # (pairs the 0.5B model wrote on a prose window, docs/eval-smoke-forms/)
+    chunk = ("Registry entry for Neldrotel Tank. Neldrotel Tank now reads 57. No complaints are on file.\n"
+             "Registry entry for Ringar Zibrarin. Thupim Satelsa works from the Fenmordroford office.")
+    assert supported(chunk, "What is the current reading of the Neldrotel Tank?", "57",
+                     "registry entry for Neldrotel Tank", "reading")
+    assert not supported(chunk, "What is the office of the registry entry for Ringar Zibrarin?",
+                         "Fenmordroford office", "registry entry for Ringar Zibrarin", "office")
 
 
 def test_chunks_are_whole_sentences_and_capped():
