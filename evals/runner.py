@@ -3,7 +3,9 @@
 Each (task, strategy, N, seed) is one run, in scripted or agent mode; its rows (one per question)
 are appended to ``<out>/results.jsonl`` as soon as the run ends, so an interrupted eval resumes where
 it stopped (runs already in the file are skipped). N matters only to ``sleep``; the other memories run once per task
-and seed (their rows carry ``passes: null``). Each run gets its own thread folder under ``<out>/data``.
+and seed (their rows carry ``passes: null``). Each run gets its own thread folder under ``<out>/data``; a
+run not in the file starts from an empty one (an interrupted run's folder is removed first: its adapters
+would otherwise carry into the rerun, which then slept on nothing new and scored what the first try learned).
 
 Example::
 
@@ -15,10 +17,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from sleep_agent.paths import thread_dir
 
 from .agent import AGENT_STRATEGIES, run_agent
 from .scripted import STRATEGIES, run_scripted
@@ -76,6 +81,9 @@ def run_eval(runtime, tasks_for_seed: Callable[[int], Sequence[EvalTask]], *, st
         bar.set_postfix_str(f"{task.id} {strategy}" + (f" N={n}" if n else ""))
         key = _key(task.id, strategy, n, seed, mode)
         thread = f"{task.id}-{strategy.replace('+', '-')}-{n or 0}-{seed}" + ("" if mode == "scripted" else f"-{mode}")
+        if (stale := thread_dir(thread, out / "data")).exists():  # an interrupted try: see the module docstring
+            log(f"{key}: not in {RESULTS_FILE}, so its folder {stale} is from an interrupted run: removed")
+            shutil.rmtree(stale)
         run = run_scripted if mode == "scripted" else run_agent
         task_budget = task.meta.get("budget") or budget
         res = run(runtime, task, strategy, passes=n or 1, budget=task_budget, data_dir=out / "data",

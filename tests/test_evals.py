@@ -130,6 +130,26 @@ def test_runner_runs_every_memory_resumes_and_reports(tiny_runtime, tmp_path):
         assert (tmp_path / f).stat().st_size > 0
 
 
+def test_a_rerun_starts_from_an_empty_thread_folder(tiny_runtime, tmp_path):
+    # An interrupted run leaves its thread folder (adapters, trajectory) but no rows; resuming once reused
+    # its adapters, and the rerun scored what the first try had learned.
+    tasks = lambda seed: [multihop(seed, people=4)]  # noqa: E731
+    left = tmp_path / "data" / "threads" / f"{tasks(0)[0].id}-window-0-0" / "adapters"
+    left.mkdir(parents=True)
+    (left / "HEAD").write_text("v0003")
+    logged = []
+    rows = run_eval(tiny_runtime, tasks, strategies=["window"], passes=[1], seeds=[0], out=tmp_path, budget=384,
+                    model="tiny-random", log=logged.append)
+    assert rows and not (left / "HEAD").exists()
+    assert any("interrupted run: removed" in line for line in logged)
+    # a finished run's folder is its record: a second call keeps it (window writes none; make one)
+    left.parent.mkdir(parents=True, exist_ok=True)
+    (left.parent / "kept").write_text("x")
+    run_eval(tiny_runtime, tasks, strategies=["window"], passes=[1], seeds=[0], out=tmp_path, budget=384,
+             model="tiny-random")
+    assert (left.parent / "kept").exists()
+
+
 def test_checkpoint_questions_are_asked_after_each_listed_overflow(tiny_runtime, tmp_path):
     task = recall(0, windows=6, people=2, checkpoints=(1, 2, 99))
     task.meta["budget"] = 256  # the task's own budget wins over the run's

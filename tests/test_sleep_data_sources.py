@@ -150,6 +150,29 @@ def test_nudges_errors_and_invalid_calls_never_become_facts():
     assert _triples(extract_facts(messages)) == {("Cy Rho", "city", "Yastel")}
 
 
+def test_calls_written_as_text_never_become_facts():
+    # The window of the small suite's updates (seed 1) that taught 10 people's "office" as a call: the
+    # model wrote its plan out as calls (the last cut off), and the harness's nudge named the next call.
+    plan = "\n".join(json.dumps({"name": "lookup", "arguments": {"name": n}}) for n in ("Thumor Lusasa", "Kadro Lufensa"))
+    messages = [
+        HumanMessage("Look up every person's office."),
+        _call("lookup", {"name": "Garthu Vomordro"}, "c1"),
+        ToolMessage('{"name": "Garthu Vomordro", "office": "Pimquodromere"}\nNext: call '
+                    '{"name": "lookup", "arguments": {"name": "Thumor Lusasa"}}', tool_call_id="c1", name="lookup",
+                    artifact={"name": "Garthu Vomordro", "office": "Pimquodromere"}),
+        AIMessage(plan + '\n{"name": "lookup", "arguments": {'),
+        HumanMessage('Not done yet. Next: call {"name": "lookup", "arguments": {"name": "Quozi Lurinmor"}}'),
+        AIMessage('Noted: Bo Lind lives in Olvesby. <tool_call>{"name": "lookup", "arguments": {"name": "Bo Lind"}}'
+                  '</tool_call>'),
+    ]
+    facts = extract_facts(messages)
+    assert not [f for f in facts if '"arguments"' in f.answer or "<tool_call>" in f.answer]
+    assert {f.subject for f in facts} == {"Garthu Vomordro", "Bo Lind"}  # nobody named only in a call
+    # the note's own words are still learned, and data JSON is not mistaken for a call
+    assert {("Garthu Vomordro", "office", "Pimquodromere"), ("Bo Lind", "city", "Olvesby")} <= _triples(facts)
+    assert "assistant note" in {s.origin for s in sources(messages)}
+
+
 def test_short_plain_results_still_give_call_facts_long_ones_do_not():
     short = [HumanMessage("t"), _call("calculator", {"expression": "6*7"}, "c1"),
              ToolMessage("42", tool_call_id="c1", name="calculator")]

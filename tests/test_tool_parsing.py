@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sleep_agent.models.tool_parsing import ParsedToolCall, ParseResult, parse_tool_calls
+from sleep_agent.models.tool_parsing import ParsedToolCall, ParseResult, parse_tool_calls, without_calls
 
 
 def _fn(name, properties, required=()):
@@ -416,3 +416,13 @@ def test_a_bare_call_that_never_closes_is_an_invalid_call_not_an_answer():
     assert parse_tool_calls("Use {braces like this", TOOLS).errors == []
     # a complete call before a broken tail still counts
     assert one_call(parse_tool_calls('{"name": "ping", "arguments": {}}', TOOLS)).name == "ping"
+
+
+def test_without_calls_removes_every_call_shape_and_keeps_data():
+    call = '{"name": "lookup", "arguments": {"name": "Ana Lisk"}}'
+    assert without_calls(f"Next: call {call}") == "Next: call "
+    assert without_calls(f"a <tool_call>{call}</tool_call> b") == "a  b"
+    assert without_calls(f'{call}\n{{"name": "lookup", "arguments": {{') == "\n"  # the cut-off one too
+    data = 'Ana Lisk: {"name": "Ana Lisk", "city": "Olvesby"} and {"name": 3}'
+    assert without_calls(data) == data
+    assert without_calls("") == ""

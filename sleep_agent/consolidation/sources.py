@@ -12,6 +12,10 @@ Never learned, because they are not about the task's world:
 - failed or refused tool calls (``status="error"`` or an ``Error: ...`` result, how tools report a
   bad path or expression), and invalid calls the graph never ran;
 - text a small model wrote beside a tool call (the agent node moves it to metadata: mostly echo);
+- tool calls written as text (:func:`~sleep_agent.models.tool_parsing.without_calls`): a plan the
+  model wrote out, a task's list of calls, a "Next: call {...}" hint. Learned as what is known about
+  the people they name, they made the woken model answer "where is X's office?" with a call (seen
+  on the small suite's ``updates``, seed 1: 10 such facts in one sleep);
 - the task itself (the first user message): it stays pinned in the window, and training it made
   the 0.5B model recite the task after waking.
 
@@ -32,6 +36,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from ..call_text import call_signature
 from ..models.messages import content_text
+from ..models.tool_parsing import without_calls
 from ..names import GRAPH_NOTE_KEY
 
 __all__ = ["GRAPH_NOTE_KEY", "Source", "is_graph_note", "is_failed_result", "sources"]
@@ -81,7 +86,7 @@ def sources(messages: Sequence[BaseMessage]) -> list[Source]:
     calls = {c.get("id"): c for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
     out: list[Source] = []
     for i, m in enumerate(messages):
-        text = content_text(m.content).strip()
+        text = without_calls(content_text(m.content)).strip()
         if not text and not (isinstance(m, ToolMessage) and isinstance(m.artifact, (dict, list))):
             continue
         if isinstance(m, ToolMessage):

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from .tool_json import FAIL, decode_at, loads_lenient, skip_ws
 from .tool_schema import is_call_attempt, tool_schemas, validate_call
 
-__all__ = ["MAX_SCAN_CHARS", "ParseResult", "ParsedToolCall", "parse_tool_calls"]
+__all__ = ["MAX_SCAN_CHARS", "ParseResult", "ParsedToolCall", "parse_tool_calls", "without_calls"]
 
 MAX_SCAN_CHARS = 200_000  # only this much of the text is searched for tool calls
 
@@ -25,6 +25,8 @@ _TAG_OPEN, _TAG_CLOSE, _FENCE = "<tool_call>", "</tool_call>", "```"
 _FENCE_OPEN_RE = re.compile(r"```[ \t]*[\w+.-]*[ \t]*\r?\n?")
 _BARE_START_RE = re.compile(r'\{\s*"')
 _NAMED_START_RE = re.compile(r'\{\s*"name"\s*:\s*"([^"]+)"')
+# The opening of a call object, up to its arguments key: enough to know a cut-off object was a call.
+_CALL_OPEN_RE = re.compile(r'\{\s*"name"\s*:\s*"[^"]*"\s*,\s*"(?:arguments|parameters|args)"\s*:')
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,25 @@ def parse_tool_calls(text: str, tools: Sequence[dict] | None) -> ParseResult:
     except Exception as exc:  # noqa: BLE001 - the parser must never raise
         return ParseResult(text if isinstance(text, str) else "", [],
                            [f"internal tool-call parser error: {type(exc).__name__}: {exc}"])
+
+
+def without_calls(text: str) -> str:
+    """``text`` with every tool call written in it removed: ``<tool_call>`` blocks, and JSON objects of
+    the call shape (a ``name`` and ``arguments``) for any tool, also one cut off at the end.
+
+    For reading text as knowledge, not for running it: a small model writes its plan as a list of
+    calls, and a task or a tool's hint names the next call ("Next: call {...}"); learned as what is
+    known about the people named in them, they made the sleep answer "what is X's office?" with a
+    call. Data JSON (``{"name": "Ana", "city": "Olvesby"}``) is not a call and stays.
+
+        >>> without_calls('Next: call {"name": "lookup", "arguments": {"name": "Ana Lisk"}}')
+        'Next: call '
+    """
+    spans = [(c.start, c.end) for c in _tag_candidates(text) + _bare_candidates(text, {})]
+    kept = _remove_spans(text, spans)
+    if cut := _CALL_OPEN_RE.search(kept):  # a call that never closes runs to the end
+        kept = kept[:cut.start()]
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
