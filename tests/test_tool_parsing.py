@@ -425,4 +425,6 @@ def test_without_calls_removes_every_call_shape_and_keeps_data():
     assert without_calls(f'{call}\n{{"name": "lookup", "arguments": {{') == "\n"  # the cut-off one too
     data = 'Ana Lisk: {"name": "Ana Lisk", "city": "Olvesby"} and {"name": 3}'
     assert without_calls(data) == data
+    nested = '{"steps": [{"name": "lookup", "arguments": {"name": "Ana"}}], "city": "Olvesby"}'
+    assert without_calls(nested) == nested  # a call inside data is data: nothing after it is cut
     assert without_calls("") == ""

@@ -79,8 +79,11 @@ def without_calls(text: str) -> str:
     """
     spans = [(c.start, c.end) for c in _tag_candidates(text) + _bare_candidates(text, {})]
     kept = _remove_spans(text, spans)
-    if cut := _CALL_OPEN_RE.search(kept):  # a call that never closes runs to the end
-        kept = kept[:cut.start()]
+    for m in _CALL_OPEN_RE.finditer(kept):
+        # A call that never closes runs to the end. One that decodes is nested in data (a record
+        # listing steps): the data stays whole.
+        if decode_at(kept, m.start())[0] is FAIL:
+            return kept[:m.start()]
     return kept
 
 
