@@ -13,7 +13,7 @@ Never learned, because they are not about the task's world:
   bad path or expression), and invalid calls the graph never ran;
 - text a small model wrote beside a tool call (the agent node moves it to metadata: mostly echo);
 - tool calls written as text (:func:`~sleep_agent.models.tool_parsing.without_calls`): a plan the
-  model wrote out, a task's list of calls, a "Next: call {...}" hint. Learned as what is known about
+  model wrote out, a call cut off mid-object, a "Next: call {...}" hint. Learned as what is known about
   the people they name, they made the woken model answer "where is X's office?" with a call (seen
   on the small suite's ``updates``, seed 1: 10 such facts in one sleep);
 - the task itself (the first user message): it stays pinned in the window, and training it made
