@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent import SleepConfig
 from sleep_agent.consolidation import assemble, extract_facts, learn_facts
+from sleep_agent.consolidation.extract import free_texts, is_tool_direction
 from sleep_agent.consolidation.self_study import chunks, parse_pairs, self_study, supported
 from sleep_agent.consolidation.sources import sources
 from sleep_agent.names import GRAPH_NOTE_KEY
@@ -227,6 +228,26 @@ def test_chunks_are_whole_sentences_and_capped():
     text = " ".join(f"Sentence number {i} says little." for i in range(200))
     parts = chunks([text], size=200, limit=5)
     assert len(parts) == 5 and all(p.endswith(".") and len(p) <= 200 for p in parts)
+
+
+def test_directions_to_a_tool_are_not_studied():
+    # the demo's record: read whole by the statement reader but for its "Next:" line, which sent
+    # every record to self-study again (3-4 facts already learned, ~12 s of generation a sleep)
+    archive = RecordArchive(seed=4, size=3)
+    messages = [HumanMessage("Read every record.")]
+    for i in range(3):
+        text, _ = archive.next_record()
+        assert "next_record" in text or i == 2
+        messages += [_call("next_record", {}, f"c{i}"), ToolMessage(text, tool_call_id=f"c{i}", name="next_record")]
+    assert chunks(free_texts(messages)) == []
+    assert all("next_record" not in t for t in free_texts(messages))
+    # a tool named with a plain word is a direction only after "call"/"use"/"run"; the rest is kept
+    found = [HumanMessage("task"), _call("search", {"q": "Ana"}, "s1"),
+             ToolMessage("The search party found Ana Lisk near Tarnwick in May. Use search again for more.",
+                         tool_call_id="s1", name="search")]
+    assert free_texts(found) == ["The search party found Ana Lisk near Tarnwick in May."]
+    assert is_tool_direction("Then call lookup_city with the name.", ["lookup_city"])
+    assert not is_tool_direction("Ana Lisk works at Lookup Cityworks.", ["lookup_city"])
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""A pass's batches: long context examples batched among themselves, the rest as a plain shuffle.
+"""A pass's batches: long examples (context, behavior) batched among themselves, the rest as a plain shuffle.
 
 Pure index bookkeeping (no model): what :func:`pass_batches` promises the trainer.
 """
@@ -18,8 +18,8 @@ def _parts(n_short: int, long_at: tuple[int, ...]) -> list[str]:
 
 
 def test_without_long_examples_the_batches_are_the_plain_shuffle():
-    # what the trainer did before, and what a rebuild (which never has context examples) still gets
-    parts = ["probe", "chain", "unknown", "general", "behavior"] * 5
+    # what the trainer did before, and what a sleep or rebuild without long examples still gets
+    parts = ["probe", "chain", "unknown", "general", "replay"] * 5
     order = list(range(len(parts)))
     random.Random(3).shuffle(order)
     assert pass_batches(parts, 2, random.Random(3)) == [order[b:b + 2] for b in range(0, len(order), 2)]
@@ -45,3 +45,13 @@ def test_long_batches_are_spread_through_the_pass_and_follow_the_seed():
     assert where[0] < len(batches) // 2 < where[-1]  # not all at one end
     assert pass_batches(parts, 2, random.Random(1)) == batches
     assert pass_batches(parts, 2, random.Random(2)) != batches
+
+
+def test_behavior_examples_never_pad_a_question():
+    # an agent turn rendered with the tool schemas (~380 tokens) beside a ~48-token pair cost the pair
+    # its length in padding (the demo: 2 behavior examples, 10 context, 94 short ones)
+    parts = ["behavior"] * 2 + ["context"] * 10 + ["probe"] * 94
+    batches = pass_batches(parts, 2, random.Random(5))
+    short = {i for i, part in enumerate(parts) if part == "probe"}
+    assert all(set(b) <= short or not set(b) & short for b in batches)
+    assert len(batches) == 47 + 6

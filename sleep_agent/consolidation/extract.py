@@ -25,11 +25,13 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
 from ..call_text import call_arguments
+from ..scoring import sentences
 from .derive import latest_values
 from .conversation import said_facts
 from .facts import Fact
@@ -37,7 +39,7 @@ from .records import find_records, text_records
 from .sources import Source, sources
 from .statements import entity_sentences, stated_relations
 
-__all__ = ["MAX_ANSWER_CHARS", "extract_facts", "facts_of", "free_texts"]
+__all__ = ["MAX_ANSWER_CHARS", "extract_facts", "facts_of", "free_texts", "is_tool_direction"]
 
 MAX_ANSWER_CHARS = 400  # a call fact's answer: a result longer than this is read as text, not memorised whole
 
@@ -59,9 +61,37 @@ def _texts(source: Source) -> list[str]:
     return find_records(source.value)[1] if source.value is not None else [source.text]
 
 
+def is_tool_direction(sentence: str, tools: Sequence[str]) -> bool:
+    """Whether ``sentence`` tells the agent how to use one of its ``tools`` ("Next: call next_record
+    for record 2."): it names the tool as an identifier (a name with ``_`` or a digit, as tools are
+    named), or after "call"/"use"/"run" (a plain-word name such as ``search``)."""
+    for tool in tools:
+        name = re.escape(tool)
+        if re.search(rf"(?<![\w-]){name}(?![\w-])", sentence) and (re.search(r"[_\d]", tool) or re.search(
+                rf"\b(?:call|calling|use|using|run|invoke)\s+(?:the\s+)?{name}(?![\w-])", sentence, re.I)):
+            return True
+    return False
+
+
 def free_texts(messages: Sequence[BaseMessage]) -> list[str]:
-    """The free text of every learnable source in ``messages`` (what self-study reads)."""
-    return [t for s in sources(messages) for t in _texts(s)]
+    """The free text of every learnable source in ``messages`` (what self-study reads), without the
+    sentences that direct the agent to its tools (:func:`is_tool_direction`).
+
+    Why: self-study reads a text's sentences that no deterministic reader understood, with the
+    text's first sentence for context. The demo's record "Record 1 of 7: X lives in Y and works as a
+    clockmaker. Next: call next_record for record 2." was fully read but for its "Next:" line, so every
+    record went to the model again: ~12 s of generation per sleep for 3-4 facts already learned,
+    re-asked in garbled relations ("the works as a clockmaker of Corrine Bay is X"), ~15% of the
+    sleep's training examples (docs/demo.md, seeds 20-24 on bc70d5e)."""
+    found = sources(messages)
+    tools = sorted({s.tool for s in found if s.tool})
+    out = []
+    for text in (t for s in found for t in _texts(s)):
+        said = sentences(text)
+        kept = [x for x in said if not is_tool_direction(x, tools)]
+        if kept:
+            out.append(text if len(kept) == len(said) else " ".join(kept))
+    return out
 
 
 def facts_of(source: Source) -> list[Fact]:

@@ -32,11 +32,12 @@ TRAIN_ADAPTER = "sleep-train"  # peft adapter name used while training; replaced
 # the step, so reading it every step keeps the CPU from queueing the next one; the loss curve is
 # still recorded per step, just fetched in groups.
 LOSS_SYNC_EVERY = 8
-# Parts whose examples are long: a question after a window of turns (in_context.py), ~250-600 tokens
-# against ~40 for a question/answer pair. Batched among themselves (see :func:`pass_batches`).
-# Not "behavior": those are replayed by later sleeps and by ``memory forget``'s rebuild, whose
-# training must stay what it was (a rebuild has no context examples, so its batches are unchanged).
-LONG_PARTS = ("context",)
+# Parts whose examples are long, batched among themselves (see :func:`pass_batches`): a question
+# after a window of turns (in_context.py, ~250-600 tokens) and an agent turn rendered with the
+# agent's prompt and tool schemas (behavior, ~380 tokens in the demo), against ~48 for a
+# question/answer pair. A behavior example beside a pair padded the pair to its length: the demo's
+# two cost 4 steps of ~2 x 380 tokens per sleep instead of 2 (~14 s a sleep on 2 cores).
+LONG_PARTS = ("context", "behavior")
 
 
 @dataclass
