@@ -38,6 +38,7 @@ from pathlib import Path
 
 from sleep_agent.adapters import AdapterStore
 from sleep_agent.consolidation import QA_SYSTEM_PROMPT, answer_questions, consolidate
+from sleep_agent.models.compute_thread import runs_on_compute_thread
 from sleep_agent.scoring import is_correct
 from sleep_agent.settings import SleepConfig
 from sleep_agent.consolidation.trainer import collate, encode_example
@@ -74,6 +75,7 @@ def _peak_mb(runtime) -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
 
 
+@runs_on_compute_thread
 def decode_speed(runtime, prompt_ids: list[int], *, tokens: int = DECODE_TOKENS, warmups: int = 1,
                  model=None, **generate_kwargs) -> float:
     """Greedy decode tokens/s for exactly ``tokens`` new tokens (EOS ignored), after warm-up runs,
@@ -94,6 +96,7 @@ def decode_speed(runtime, prompt_ids: list[int], *, tokens: int = DECODE_TOKENS,
     return round((out.shape[1] - ids.shape[1]) / (time.perf_counter() - t0), 2)
 
 
+@runs_on_compute_thread
 def raw_loop(runtime, batches: Sequence, *, steps: int = RAW_STEPS, rank: int = 16) -> float:
     """Tokens/s (non-padding tokens) of a plain peft LoRA loop over ``batches`` of (ids, mask, labels)."""
     import torch

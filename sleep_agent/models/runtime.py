@@ -3,6 +3,9 @@
 One :class:`LocalRuntime` is shared by everything that uses the model in a process (the chat model,
 the token counter, the sleep trainer), so the 1 GB of weights is loaded once. A lock serialises
 generation and adapter changes: a transformers model is not safe to use from two threads at once.
+The tensor work itself (loading, decoding, adapter loads and folds) runs on one compute thread,
+whichever thread calls: on a CPU each thread that runs torch gets an OpenMP team of its own, and
+LangGraph's pool threads made several (:mod:`.compute_thread`: a training step 34% slower).
 
 Adapter hooks (the runtime alone changes its peft model): ``activate_adapter(path, merged=)``,
 ``deactivate_adapter()``, ``adapter_disabled()`` (a block on the base model), ``fold_active()`` /
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..crashpoints import crash_point
+from .compute_thread import on_compute_thread, submit
 from .fold import Folded, fold, unfold
 from .loading import LoadedInfo, load_causal_lm
 from .stopping import RowTextStop, TextStop, stop_token_ids
@@ -75,6 +79,14 @@ def _common_prefix(seqs: list[list[int]]) -> int:
     return max(n, 0)
 
 
+def _decode(model, kwargs: dict):
+    """``model.generate(**kwargs)`` without autograd (a job for the compute thread: grad mode is per thread)."""
+    import torch
+
+    with torch.inference_mode():
+        return model.generate(**kwargs)
+
+
 class LocalRuntime:
     def __init__(self, model, tokenizer, info: LoadedInfo | None = None, *, static_cache: bool = False):
         self.base_model = model
@@ -97,8 +109,9 @@ class LocalRuntime:
     def load(cls, name_or_path: str, *, device: str | None = None, dtype=None, log=print,
              random_init: bool = False, static_cache: bool = False) -> "LocalRuntime":
         """``dtype`` None picks bf16 where the device computes it natively, else fp32 (fp16 on old GPUs)."""
-        return cls(*load_causal_lm(name_or_path, device=device, dtype=dtype, log=log, random_init=random_init),
-                   static_cache=static_cache)
+        loaded = on_compute_thread(load_causal_lm, name_or_path, device=device, dtype=dtype, log=log,
+                                   random_init=random_init)
+        return cls(*loaded, static_cache=static_cache)
 
     # ---- prompts and tokens -------------------------------------------------------------------
     def render(self, messages: list[dict], tools: list[dict] | None = None, *,
@@ -181,10 +194,9 @@ class LocalRuntime:
                     errors.append(e)
                     streamer.end()
 
-            worker = threading.Thread(target=work, daemon=True)
-            worker.start()
+            job = submit(work)  # decodes on the compute thread while this one yields its pieces
             yield from streamer
-            worker.join()
+            job.result()
             if errors:
                 raise errors[0]
 
@@ -200,8 +212,7 @@ class LocalRuntime:
             input_ids = torch.tensor([ids], device=self.base_model.device)
             kwargs = self._generate_kwargs(input_ids, max_new_tokens=max_new_tokens, temperature=temperature,
                                            top_p=top_p, stop=stop, stop_check=stop_check)
-            with torch.inference_mode():
-                out = self.model.generate(**kwargs)
+            out = on_compute_thread(_decode, self.model, kwargs)
         new = out[0, len(ids):]
         text = self.tokenizer.decode(new, skip_special_tokens=True)
         return Generation(text, len(ids), int(new.numel()), time.perf_counter() - t0)
@@ -232,7 +243,7 @@ class LocalRuntime:
 
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._stop_ids[0]
         out: list[tuple[str, bool]] = []
-        with self.lock, torch.inference_mode():
+        with self.lock:
             for start in range(0, len(prompts), batch_size):
                 seqs = [self.encode(p) for p in prompts[start:start + batch_size]]
                 shared = _common_prefix(seqs) if len(seqs) > 1 else 0
@@ -248,13 +259,17 @@ class LocalRuntime:
                 total = shared + width
                 extra = {"stopping_criteria": StoppingCriteriaList([RowTextStop(self.tokenizer, total, done)])
                          } if done else {}
-                if shared:
-                    extra["past_key_values"] = self._prefix_cache(ids[:1, :shared], len(seqs))
                 device = self.base_model.device
-                with _old_cache_name():
-                    gen = self.model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
-                                              max_new_tokens=max_new_tokens, do_sample=False,
-                                              eos_token_id=self._stop_ids, pad_token_id=pad, **extra)
+
+                def decode():
+                    with torch.inference_mode(), _old_cache_name():
+                        if shared:
+                            extra["past_key_values"] = self._prefix_cache(ids[:1, :shared], len(seqs))
+                        return self.model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
+                                                   max_new_tokens=max_new_tokens, do_sample=False,
+                                                   eos_token_id=self._stop_ids, pad_token_id=pad, **extra)
+
+                gen = on_compute_thread(decode)
                 new = gen[:, total:]                                             # (B, <= max_new_tokens)
                 stops = torch.tensor(self._stop_ids, device=new.device)
                 ended = torch.isin(new, stops).any(dim=1).tolist()
@@ -310,7 +325,7 @@ class LocalRuntime:
             self.unfold()
             self._adapter_seq += 1
             name = f"a{self._adapter_seq}"
-            try:
+            def load():
                 if self._peft is None:
                     self._peft = PeftModel.from_pretrained(self.base_model, path, adapter_name=name)
                 else:
@@ -319,6 +334,9 @@ class LocalRuntime:
                     self._peft.set_adapter(name)
                     for o in old:
                         self._peft.delete_adapter(o)
+
+            try:
+                on_compute_thread(load)
             except Exception as e:
                 raise AdapterLoadError(f"could not load adapter {path}: {e}") from e
             self._set_adapter_layers(True)
@@ -341,20 +359,21 @@ class LocalRuntime:
 
         with self.lock:
             self.unfold()
-            pm = self._peft
-            if pm is not None and name in pm.peft_config:  # a stale copy, e.g. from a crashed sleep
-                pm.delete_adapter(name)
-            if init_from is not None:
-                if pm is None:
-                    pm = PeftModel.from_pretrained(self.base_model, init_from, adapter_name=name,
-                                                   is_trainable=True)
-                else:
+            def make(pm):
+                if pm is not None and name in pm.peft_config:  # a stale copy, e.g. from a crashed sleep
+                    pm.delete_adapter(name)
+                if init_from is not None:
+                    if pm is None:
+                        return PeftModel.from_pretrained(self.base_model, init_from, adapter_name=name,
+                                                         is_trainable=True)
                     pm.load_adapter(init_from, adapter_name=name, is_trainable=True)
-            elif pm is None:
-                pm = get_peft_model(self.base_model, lora_config, adapter_name=name)
-            else:
-                pm.add_adapter(name, lora_config)
-            self._peft = pm
+                elif pm is None:
+                    return get_peft_model(self.base_model, lora_config, adapter_name=name)
+                else:
+                    pm.add_adapter(name, lora_config)
+                return pm
+
+            self._peft = pm = on_compute_thread(make, self._peft)
             pm.set_adapter(name)
             self._set_adapter_layers(True)
             for pname, p in pm.named_parameters():  # the base and every other adapter stay frozen
@@ -393,13 +412,13 @@ class LocalRuntime:
             self.unfold()  # folding twice would lose the record of the original weights
             if not add_delta:
                 self._set_adapter_layers(False)
-            self._folded = fold(self.base_model, self._peft.active_adapter, add_delta=add_delta)
+            self._folded = on_compute_thread(fold, self.base_model, self._peft.active_adapter, add_delta=add_delta)
 
     def unfold(self) -> None:
         """Put the LoRA wrappers back and restore the exact base weights; no-op when not folded."""
         with self.lock:
             if self._folded is not None:
-                unfold(self._folded)
+                on_compute_thread(unfold, self._folded)
             self._folded = None
 
     def _set_adapter_layers(self, on: bool) -> None:
