@@ -93,9 +93,8 @@ class SleepConfig:
         in_context: also train some new questions asked after a few turns of the evicted window as
             text, the way the agent's recall and the evals ask (:mod:`sleep_agent.consolidation.in_context`):
             trained only on bare questions, the woken 0.5B model copied a value from the text in front
-            of a question instead of answering from its weights. Trap: each such example is ~250-600
-            tokens; their number is a share of the new examples, capped per sleep and at 15% of the
-            sleep's training tokens (``in_context.TOKEN_SHARE``).
+            of a question instead of answering from its weights. Trap: each such example is ~250
+            tokens; their number is a share of the new examples, capped per sleep.
     """
 
     passes: int = 2

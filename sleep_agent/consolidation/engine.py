@@ -33,7 +33,7 @@ from .dataset import QA_SYSTEM_PROMPT, SleepExample, behavior_examples, build_ex
 from .derive import derive, remembered
 from .extract import extract_facts, free_texts
 from .facts import Fact
-from .in_context import context_budget, in_context_examples
+from .in_context import in_context_examples
 from .phrasings import TRAIN
 from .rephrase import apply as apply_forms, rephrase
 from .self_study import self_study
@@ -212,11 +212,9 @@ def assemble(messages: Sequence[BaseMessage], earlier: Sequence[SleepExample], c
                               forms=forms)
     general = general_examples()
     behavior = behavior_examples(messages, agent_prompt or QA_SYSTEM_PROMPT) if tools else []
-    # Some new questions asked after turns of the window, as they are asked awake, within their share of
-    # the sleep's tokens (never stored: see in_context.py)
-    others = train + replay + unknown + general + behavior
-    context = in_context_examples(train, messages, seed=config.seed + len(earlier),
-                                  budget=context_budget(others)) if config.in_context else []
+    # Some new questions asked after turns of the window, as they are asked awake (never stored: see
+    # in_context.py)
+    context = in_context_examples(train, messages, seed=config.seed + len(earlier)) if config.in_context else []
     examples = train + context + replay + unknown + general + behavior
     rng.shuffle(examples)
     parts = {"probe": sum(e.part == "probe" for e in train), "chain": sum(e.part == "chain" for e in train),
