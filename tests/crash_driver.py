@@ -188,12 +188,19 @@ def main(model_dir: str, work: str, out_json: str, points: list[str]) -> None:
     torch.set_num_threads(1)
     tqdm.tqdm.monitor_interval = 0  # no tqdm monitor thread: the parent forks
     from sleep_agent import LocalRuntime
+    from sleep_agent.models.compute_thread import THREAD_NAME
 
     rt = LocalRuntime.load(model_dir, device="cpu", log=lambda *_: None)
+
+    def others() -> list:
+        # The runtime's compute thread waits on an empty queue holding nothing, and a forked child
+        # starts its own (compute_thread._forget_thread); any other thread could hold a lock.
+        return [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != THREAD_NAME]
+
     deadline = time.perf_counter() + 10
-    while threading.active_count() > 1 and time.perf_counter() < deadline:
+    while others() and time.perf_counter() < deadline:
         time.sleep(0.05)  # a weight-loader thread may still be exiting (seen once, under a busy CPU)
-    assert threading.active_count() == 1, f"forking needs a parent without threads: {threading.enumerate()}"
+    assert not others(), f"forking needs a parent without threads: {threading.enumerate()}"
     work_dir = Path(work)
     base = work_dir / "base"
     base.mkdir(parents=True)

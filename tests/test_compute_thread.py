@@ -53,3 +53,26 @@ def test_the_decorator_runs_every_call_there():
         return tag, is_compute_thread()
 
     assert where("x") == ("x", True) and where.__name__ == "where"
+
+
+def test_a_forked_child_gets_a_compute_thread_of_its_own():
+    import os
+
+    parent = on_compute_thread(_where)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's thread was not copied; a job must still run
+        try:
+            child = on_compute_thread(_where)
+            ok = child is not parent and child.is_alive() and on_compute_thread(sum, [2, 3]) == 5
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    import select
+
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 60)  # a child stuck on the copied thread would never answer
+    assert ready and os.read(read, 1) == b"1"
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert on_compute_thread(_where) is parent  # the parent's is untouched

@@ -26,13 +26,16 @@ Example::
 from __future__ import annotations
 
 import functools
+import os
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-__all__ = ["is_compute_thread", "on_compute_thread", "runs_on_compute_thread", "submit"]
+__all__ = ["THREAD_NAME", "is_compute_thread", "on_compute_thread", "runs_on_compute_thread", "submit"]
+
+THREAD_NAME = "sleep-agent-compute"
 
 _jobs: queue.SimpleQueue = queue.SimpleQueue()
 _thread: threading.Thread | None = None
@@ -89,5 +92,15 @@ def _start() -> None:
     global _thread
     with _starting:
         if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_loop, name="sleep-agent-compute", daemon=True)
+            _thread = threading.Thread(target=_loop, name=THREAD_NAME, daemon=True)
             _thread.start()
+
+
+def _forget_thread() -> None:
+    """In a forked child: the parent's compute thread was not copied, so the next job starts a new one
+    (with a fresh queue and lock: the parent's could have been in use at the fork)."""
+    global _jobs, _thread, _starting
+    _jobs, _thread, _starting = queue.SimpleQueue(), None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_thread)
