@@ -79,7 +79,7 @@ def _run(future: Future, fn: Callable, args: tuple, kwargs: dict) -> None:
         return
     try:
         future.set_result(fn(*args, **kwargs))
-    except BaseException as e:  # handed to the caller, whatever it is (a crash point's exit included)
+    except BaseException as e:  # handed to the caller, whatever it is (SystemExit and KeyboardInterrupt too)
         future.set_exception(e)
 
 
