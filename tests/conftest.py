@@ -29,16 +29,20 @@ def tiny_model_dir(tmp_path_factory):
     from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
     from sleep_agent.models import ensure_converted, get_spec
+    from sleep_agent.models.compute_thread import on_compute_thread
 
     src = ensure_converted(get_spec("qwen2.5-coder-0.5b"), log=lambda *_: None)
     tok = AutoTokenizer.from_pretrained(src)
-    torch.manual_seed(0)
-    cfg = Qwen2Config(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
-                      tie_word_embeddings=True)
-    model = Qwen2ForCausalLM(cfg).to(torch.bfloat16)
     out = tmp_path_factory.mktemp("tiny-random-qwen2")
-    model.save_pretrained(out)
+
+    def build():  # on the runtime's compute thread: torch on this thread too would start a second
+        torch.manual_seed(0)  # OpenMP team and slow every later test (sleep_agent/models/compute_thread.py)
+        cfg = Qwen2Config(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                          tie_word_embeddings=True)
+        Qwen2ForCausalLM(cfg).to(torch.bfloat16).save_pretrained(out)
+
+    on_compute_thread(build)
     tok.save_pretrained(out)
     return out
 
