@@ -36,7 +36,7 @@ from .models.tool_json import decode_at
 from .models.tool_schema import is_call_attempt
 
 __all__ = ["CHECKS", "DECLINE_MARKERS", "first_sentence", "first_sentence_done", "is_correct", "is_decline",
-           "is_markup", "is_tool_call", "mentions", "numbers_in", "sentences", "token_f1"]
+           "is_markup", "is_tool_call", "mentions", "numbers_in", "recalls", "sentences", "token_f1"]
 
 CHECKS = ("contains", "exact", "number", "decline")  # how an expected answer is matched (see is_correct)
 
@@ -172,6 +172,32 @@ def token_f1(reply: str, answer: str, *, multi: bool = False) -> float:
     if not golds:
         return 0.0
     return round(sum(max(_f1(r, g) for r in replies) for g in golds) / len(golds), 4)
+
+
+# Words that carry no content of a passage: a reply gives them whatever it recalls.
+_FUNCTION_WORDS = frozenset("""i i'm me my mine we our you your he him his she her they them their it its is
+was are were be been being am to of in on at for with by from that this these those as but or so not no
+have has had do did does will would can could just also very there here what which who when where how
+said say says""".split())
+
+
+def recalls(reply: str, passage: str, *, given: str = "", share: float = 0.5) -> bool:
+    """Whether ``reply`` gives at least ``share`` of the words of ``passage`` that ``given`` (the
+    question) does not: a passage recalled, in any order, not echoed from the question.
+
+    Words are :func:`token_f1`'s normalised tokens, function words (:data:`_FUNCTION_WORDS`) aside;
+    a passage with no word left is never recalled, and a tool call or markup recalls nothing.
+
+        >>> recalls("Gina launched an ad campaign for her store.", "I just launched an ad campaign for my store.")
+        True
+    """
+    if not reply or is_tool_call(reply) or is_markup(reply):
+        return False
+    skip = _FUNCTION_WORDS | set(_f1_tokens(given))
+    wanted = {t for t in _f1_tokens(passage) if t not in skip}
+    if not wanted:
+        return False
+    return len(wanted & set(_f1_tokens(reply))) >= share * len(wanted) - 1e-9
 
 
 def is_decline(reply: str) -> bool:

@@ -312,3 +312,40 @@ def test_judge_counts_the_previous_versions_general_score_only_up_to_the_base_mo
         "general accuracy fell from 0.33 to 0.00", "general accuracy fell from 0.67 to 0.00 (the base model's)"]
     # without a base on record (an adapter written before it was kept) the previous version is the reference
     assert judge(Scores(heldout=1.0, general=3 / 6, counts=counts), prev) == ["general accuracy fell from 0.83 to 0.50"]
+
+
+def test_a_sleep_whose_transcript_lines_cannot_be_asked_back_is_refused(monkeypatch):
+    """LoCoMo's sleeps learn nearly only ``said`` facts, and validation used to ask none of them (0
+    held-out questions: "recall zero -> refused" could never fire). Now each is asked in its held-out
+    words and the reply checked by its line (date and words); a sleep that recalls none is refused.
+    The decoding is scripted (no model); the questions, the checks and the verdict are real."""
+    from sleep_agent.consolidation import Reply, validation
+    from sleep_agent.consolidation.conversation import said_facts
+
+    class Runtime:
+        import threading
+        lock = threading.RLock()
+
+    page = ("Session 2 (2:32 pm on 29 January, 2023), part 1 of 2:\n"
+            "Teo: I finally opened my bakery on Harbour Street last week, after months of paperwork.\n"
+            "Mara: I started a pottery course at Kelso Studio and my first bowl cracked in the kiln.\n"
+            "Teo: Next month I am travelling to Lisbon for a baking fair with my brother.")
+    _, held = build_examples(said_facts(page))
+    assert held and all(e.question.startswith("What was it that ") for e in held)
+    lines = {e.question: e.answer.split(" said: ")[1] for e in held}
+
+    def replies(recite: bool):
+        def scripted(runtime, questions, system):  # the line itself with its date, or only the date
+            return [Reply.of(f"On 29 January, 2023, {lines[q]}" if recite and q in lines else
+                             "On 29 January, 2023, they talked about it." if q in lines else "Nothing.")
+                    for q in questions]
+        return scripted
+
+    monkeypatch.setattr(validation, "answer_questions", replies(recite=True))
+    good = validation.score(Runtime(), "system", heldout=held)
+    assert good.heldout == 1.0 and good.counts["heldout"] == min(len(held), validation.MAX_HELDOUT)
+    assert judge(good, {"general": 0.0}) == []
+    monkeypatch.setattr(validation, "answer_questions", replies(recite=False))
+    bad = validation.score(Runtime(), "system", heldout=held)
+    assert bad.heldout == 0.0 and not any(f["right"] for f in bad.per_fact)
+    assert any("held-out recall of the new facts is 0.00" in r for r in judge(bad, {"general": 0.0}))

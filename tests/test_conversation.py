@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from sleep_agent.consolidation.conversation import said_facts, utterances
+from sleep_agent.consolidation.conversation import said_facts, said_recalled, utterances
 from sleep_agent.consolidation.dataset import build_examples
 from sleep_agent.consolidation.extract import extract_facts
 from sleep_agent.consolidation.phrasings import TRAIN, is_reserved
@@ -71,10 +71,13 @@ def test_a_transcript_read_through_a_tool_becomes_said_facts_not_greeting_names(
     assert not any(f.subject.startswith(("Hey", "Hi", "Wow")) for f in facts)
 
 
-def test_said_facts_train_in_their_own_words_and_hold_nothing_out():
+def test_said_facts_train_in_their_own_words_and_are_asked_back_in_others():
     facts = said_facts(PAGE)
     train, heldout = build_examples(facts)
-    assert heldout == []  # a whole line: no one phrase a reply could be checked against
+    # one held-out question per fact, in words no training example uses, marked for the line check
+    assert len(heldout) == len(facts) and {e.kind for e in heldout} == {"said"}
+    assert not {e.question for e in heldout} & {e.question for e in train}
+    assert all(not is_reserved(e.question, [e.subject], e.relation) for e in train)
     forms = {q.question.replace(e_subject, "{subject}", 1) for q in train for e_subject in [q.subject]}
     assert all(not is_reserved(e.question, [e.subject], e.relation) for e in train)
     assert any(q.startswith("When did {subject} talk about") for q in forms)
@@ -95,3 +98,27 @@ def test_a_transcript_sleep_anchors_never_seen_names_in_the_said_words_too():
     assert any(e.question.startswith(said_openings) for e in unknown), [e.question for e in unknown]
     assert all(e.answer.startswith("I have no record of") for e in unknown)
     assert not any(name in e.question for e in unknown for name in ("Mara", "Teo"))
+
+
+BAKERY = ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour Street last week, after months "
+          "of paperwork.")
+ASKED = "What was it that Teo shared regarding bakery?"
+
+
+def test_a_said_line_is_recalled_by_its_date_and_a_third_of_its_own_words():
+    # the line in other words and the date in another order: recalled
+    assert said_recalled("On January 29, 2023 Teo opened his bakery on Harbour Street.", BAKERY, ASKED)
+    # the words without the date: the date is what "when" questions ask, so it is required
+    assert not said_recalled("Teo finally opened the bakery on Harbour Street after months of paperwork.",
+                             BAKERY, ASKED)
+    # the date with the question echoed back ("Teo", "bakery" are given): nothing recalled
+    assert not said_recalled("On 29 January, 2023, Teo said something about the bakery.", BAKERY, ASKED)
+    # another line of the same day: the wrong words
+    assert not said_recalled("On 29 January, 2023, Teo said: I am travelling to Lisbon for a baking fair.",
+                             BAKERY, ASKED)
+    # a tool call is never an answer, whatever it holds
+    assert not said_recalled('<tool_call>{"name": "read", "arguments": {"text": "' + BAKERY + '"}}</tool_call>',
+                             BAKERY, ASKED)
+    # a line without a date needs only its words
+    undated = "Teo said: I finally opened my bakery on Harbour Street."
+    assert said_recalled("He opened a bakery on Harbour Street.", undated, ASKED)

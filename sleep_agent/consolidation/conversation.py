@@ -18,6 +18,9 @@ did Gina launch an ad campaign?" and the trained "What did Gina say about campai
 and the topic. The date is what temporal questions ask for, and the only place a transcript keeps it.
 Short lines (greetings, "Thanks!") teach nothing and are skipped.
 
+Validation asks a said fact back in its own words (:data:`.phrasings.VALIDATION`) and checks the reply
+with :func:`said_recalled`: the line's date, and a third of the line's words the question does not give.
+
 This is the deterministic floor under self-study (:mod:`.self_study`), in the spirit of EntiGraph's
 entity-centred statements (Yang et al. 2024): the words stay the speaker's, nothing is generated.
 
@@ -37,19 +40,26 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..scoring import sentences
+from ..scoring import recalls, sentences
 from .facts import Fact
 
-__all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "TOPICS_PER_LINE", "Utterance", "said_facts", "utterances"]
+__all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "SAID_RECALL", "TOPICS_PER_LINE", "Utterance", "said_facts",
+           "said_recalled", "utterances"]
 
 MIN_LINE_WORDS = 5     # a shorter line is a greeting or a reaction ("Wow, congrats Jon!"): nothing to learn
 MAX_ANSWER_WORDS = 30  # a said sentence's words at most: long answers cost training time
 TOPICS_PER_LINE = 2    # facts per line: each is trained in every "said" phrasing, so this scales the sleep
+# Share of a line's own words (those the question does not give) a reply must recall. A third, not
+# all: a line said back in the model's words keeps what it did and where ("Teo opened his bakery on
+# Harbour Street") and drops the rest ("finally", "last week", "after months of paperwork"); another
+# line of the same day shares next to none of them.
+SAID_RECALL = 1 / 3
 
 _LINE = re.compile(r"^\s*(?P<speaker>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})\s*:\s+(?P<said>\S.*)$")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS}),?\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_SAID = re.compile(r"^(?:On (?P<date>[^,]+(?:, \d{4})?), )?(?P<speaker>[^:]+?) said: (?P<line>.+)$", re.S)  # said_facts' answers
 _PHOTO = re.compile(r"\[shares a photo: ([^\]]*)\]")  # how the LoCoMo reader shows a shared photo: its caption counts
 # Capitalised words that open sentences, greet or exclaim: never a topic.
 _NOT_TOPICS = frozenset("""i i'm i've i'll i'd im the a an this that these those it it's its he she they we you
@@ -147,3 +157,23 @@ def said_facts(text: str, source: str = "") -> list[Fact]:
         out += [Fact("said", u.speaker, t, f"{when}{u.speaker} said: {_sentence_with(t, line)}", source=source)
                 for t in topics]
     return out
+
+
+def said_recalled(reply: str, answer: str, question: str = "") -> bool:
+    """Whether ``reply`` recalls the ``said`` fact whose answer is ``answer`` ("On 8 May, 2023, Jon
+    said: I lost my job as a banker yesterday."), asked with ``question``: it gives the date, when
+    the line has one (day, month and year as words, in any order), and :data:`SAID_RECALL` of the
+    line's words that ``question`` does not (speaker and topic are in the question: echoing them is
+    not recall). An answer of another form is checked as a passage of its own.
+
+        >>> a = "On 8 May, 2023, Jon said: I lost my job as a banker yesterday."
+        >>> said_recalled("On 8 May 2023 Jon lost his banker job.", a, "What was it Jon shared regarding banker?")
+        True
+        >>> said_recalled("Jon lost his job as a banker.", a, "What was it Jon shared regarding banker?")
+        False
+    """
+    m = _SAID.match(answer.strip())
+    date, line = (m.group("date") or "", m.group("line")) if m else ("", answer)
+    if date and not recalls(reply, date, share=1.0):
+        return False
+    return recalls(reply, line, given=question, share=SAID_RECALL)

@@ -54,6 +54,7 @@ class SleepExample:
     conversation: str = ""
     subject: str = ""  # the fact's entity (probes, held-out): what the adapter now knows about
     relation: str = ""  # the fact's relation: a later sleep that restates it replaces these examples
+    kind: str = ""  # a held-out example's fact kind: how validation checks the reply (validation.recalled)
 
     def __post_init__(self):
         if self.part not in DATA_PARTS:
@@ -81,8 +82,8 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
             questions += chain_possessive(f.relation, f.subject)
         train += [SleepExample(q, answer, part, subject=f.subject, relation=f.relation)
                   for q in dict.fromkeys(questions)]
-        heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject, relation=f.relation)
-                    for t in held]
+        heldout += [SleepExample(t.format(**fill), f.answer, "heldout", subject=f.subject, relation=f.relation,
+                                 kind=f.kind) for t in held]
     random.Random(seed).shuffle(train)
     return train, heldout
 

@@ -105,7 +105,8 @@ def read_sleep_data(version) -> list[SleepExample]:
         return []
     rows = [json.loads(line) for line in (version.path / SLEEP_DATA_FILE).read_text().splitlines() if line]
     return [SleepExample(r["question"], r["answer"], r.get("part", "probe"), r.get("conversation", ""),
-                         subject=r.get("subject", ""), relation=r.get("relation", "")) for r in rows]
+                         subject=r.get("subject", ""), relation=r.get("relation", ""), kind=r.get("kind", ""))
+            for r in rows]
 
 
 def _by_fact(examples: Sequence[SleepExample]) -> list[list[SleepExample]]:

@@ -74,7 +74,8 @@ VALIDATION: dict[FactKind, tuple[str, ...]] = {
     "total": ("What do the {relation} for {subject} add up to?",),
     "about": (),  # its answer is several sentences: no one phrase to check a reply against
     "studied": (),  # generated relation names are often odd ("replaced by"): checked against the text instead
-    "said": (),  # its answer is a whole line, like "about"
+    # a whole line: checked by its date and its words (conversation.said_recalled), not as one phrase
+    "said": ("What was it that {subject} shared regarding {relation}?",),
 }
 EVAL: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("What {relation} did you find for {subject}?",),

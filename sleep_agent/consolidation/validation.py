@@ -2,7 +2,9 @@
 
 Three checks, each a short set of questions answered with no context (the adapter alone):
 
-- ``heldout``: the new facts, asked in phrasings never trained on (recall, not surface form);
+- ``heldout``: the new facts, asked in phrasings never trained on (recall, not surface form), each
+  reply checked by :func:`recalled` (a transcript line by its date and words, else its answer's first
+  line as whole words);
 - ``retained``: earlier sleeps' facts, in their held-out phrasings (forgetting across sleeps);
 - ``general``: everyday questions never trained on (the general-knowledge control), and
 - ``unknown``: made-up names never seen, which should get "no record" (hallucination).
@@ -23,10 +25,11 @@ from dataclasses import asdict, dataclass, field
 from ..scoring import is_correct, is_decline
 from .anchors import GENERAL_CONTROL, general_correct, unknown_examples
 from .answering import answer_questions
+from .conversation import said_recalled
 from .dataset import SleepExample
 from .phrasings import VALIDATION
 
-__all__ = ["Scores", "gist", "score", "judge"]
+__all__ = ["Scores", "gist", "judge", "recalled", "score"]
 
 MAX_HELDOUT = 8    # new facts asked after training (about 1 s each on 2 CPU cores)
 MAX_RETAINED = 4   # earlier facts asked
@@ -55,15 +58,24 @@ def gist(answer: str) -> str:
     return (answer.strip().splitlines() or [""])[0]
 
 
-def _rate(replies: Sequence, items: Sequence[tuple[str, str]], check, tally: dict,
-          verdicts: list | None = None) -> float | None:
-    """The share of ``items`` (question, answer) whose ``replies`` are right; each verdict appended to
-    ``verdicts``."""
+def recalled(reply, kind: str, answer: str, question: str = "") -> bool:
+    """Whether ``reply`` recalls a fact of ``kind`` whose answer is ``answer``, asked with ``question``:
+    a ``said`` line by :func:`.conversation.said_recalled` (a line is too long to be said back word for
+    word: its date and a third of its words), any other fact by its answer's first line (:func:`gist`) as
+    whole words. The one check of validation and of ``sleep-agent inspect``'s probe."""
+    if kind == "said":
+        return said_recalled(str(reply), answer, question)
+    return is_correct(reply, gist(answer))
+
+
+def _rate(replies: Sequence, items: Sequence[tuple], tally: dict, verdicts: list | None = None) -> float | None:
+    """The share of ``items`` (question, check of a reply) whose ``replies`` are right; each verdict
+    appended to ``verdicts``."""
     if not items:
         return None
     tally["tool_calls"] += sum(r.tool_call for r in replies)
     tally["hit_budget"] += sum(r.hit_budget for r in replies)
-    right = [bool(check(r, a)) for r, (_, a) in zip(replies, items)]
+    right = [bool(check(r)) for r, (_, check) in zip(replies, items)]
     if verdicts is not None:
         verdicts += right
     return round(sum(right) / len(items), 3)
@@ -75,24 +87,27 @@ def score(runtime, system_prompt: str, *, heldout: Sequence[SleepExample] = (),
     """Ask each check's questions of the runtime as it is now (adapter on, no context)."""
     heldout, retained = list(heldout)[:MAX_HELDOUT], list(retained)[:MAX_RETAINED]
     # A different seed from the trained unknown examples: these names were never seen either.
-    unknown = [(u.question, "") for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
-                                                          seed=10_000 + seed, templates=VALIDATION["attribute"])
+    unknown = [u.question for u in unknown_examples(known_subjects, relations, count=MAX_UNKNOWN,
+                                                    seed=10_000 + seed, templates=VALIDATION["attribute"])
                ] if known_subjects else []
-    checks = {"heldout": ([(e.question, gist(e.answer)) for e in heldout], is_correct),
-              "retained": ([(e.question, gist(e.answer)) for e in retained], is_correct),
-              "general": (list(GENERAL_CONTROL)[:MAX_GENERAL], general_correct),
-              "unknown": (unknown, lambda reply, _: is_decline(reply))}
+
+    def asked(e: SleepExample):  # a fact's question and the check of its reply
+        return e.question, lambda reply: recalled(reply, e.kind, e.answer, e.question)
+
+    checks = {"heldout": [asked(e) for e in heldout], "retained": [asked(e) for e in retained],
+              "general": [(q, lambda reply, a=a: general_correct(reply, a))
+                          for q, a in list(GENERAL_CONTROL)[:MAX_GENERAL]],
+              "unknown": [(q, is_decline) for q in unknown]}
     # One batched generation for all four checks: asked check by check, each batch ran as long as its
     # longest reply, and validation cost ~21 s whatever the sleep's size (docs/sleep-cost.md).
-    questions = [q for items, _ in checks.values() for q, _ in items]
+    questions = [q for items in checks.values() for q, _ in items]
     with runtime.lock:
         replies = answer_questions(runtime, questions, system_prompt) if questions else []
     tally, verdicts, rates, at = {"tool_calls": 0, "hit_budget": 0}, [], {}, 0
-    for name, (items, check) in checks.items():
-        rates[name] = _rate(replies[at:at + len(items)], items, check, tally,
-                            verdicts if name == "heldout" else None)
+    for name, items in checks.items():
+        rates[name] = _rate(replies[at:at + len(items)], items, tally, verdicts if name == "heldout" else None)
         at += len(items)
-    scores = Scores(**rates, counts={name: len(items) for name, (items, _) in checks.items()}, **tally)
+    scores = Scores(**rates, counts={name: len(items) for name, items in checks.items()}, **tally)
     scores.per_fact = [{"subject": e.subject, "relation": e.relation, "question": e.question, "right": ok}
                        for e, ok in zip(heldout, verdicts)]
     return scores

@@ -118,20 +118,18 @@ def probe(runtime, thread: Thread, facts: list[KnownFact]) -> list[KnownFact]:
     from ..consolidation import EntityGate
     from ..consolidation.answering import answer_questions
     from ..consolidation.phrasings import VALIDATION
-    from ..consolidation.validation import gist
-    from ..scoring import is_correct
+    from ..consolidation.validation import recalled
 
-    asked = [f for f in facts if f.live and f.replaced_by is None and VALIDATION.get(f.kind)]  # "about", "said":
-    # their answers are passages, with no one phrase a reply could be checked against
+    asked = [f for f in facts if f.live and f.replaced_by is None and VALIDATION.get(f.kind)]  # not "about",
+    # "studied": no one phrasing asks them back (phrasings.VALIDATION)
     if not asked:
         return facts
     questions = [VALIDATION[f.kind][0].format(subject=f.subject, relation=f.relation) for f in asked]
-    gists = [gist(f.answer) for f in asked]
     with runtime.lock:
         live = thread.activate(runtime)
         gate = EntityGate.from_adapter(live.path if live else None)
         alone = answer_questions(runtime, questions)
         gated = answer_questions(runtime, questions, gate=gate)
-    for f, a, g, gist in zip(asked, alone, gated, gists):
-        f.probe_adapter, f.probe_gated = is_correct(a, gist), is_correct(g, gist)
+    for f, q, a, g in zip(asked, questions, alone, gated):
+        f.probe_adapter, f.probe_gated = recalled(a, f.kind, f.answer, q), recalled(g, f.kind, f.answer, q)
     return facts
