@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from sleep_agent.consolidation.conversation import said_facts, said_recalled, utterances
 from sleep_agent.consolidation.dataset import build_examples
-from sleep_agent.consolidation.extract import extract_facts
+from sleep_agent.consolidation.extract import extract_facts, free_texts
 from sleep_agent.consolidation.phrasings import TRAIN, is_reserved
 
 PAGE = """Session 2 (2:32 pm on 29 January, 2023), part 1 of 2:
@@ -47,6 +47,17 @@ def test_the_same_topic_in_two_lines_of_one_speaker_is_two_facts_not_a_changed_v
     assert lisbon and all(not f.stale for f in facts)
     keys = [(f.subject, f.relation.lower()) for f in facts]
     assert len(keys) == len(set(keys))
+
+
+def test_self_study_does_not_read_a_transcript_again():
+    """The transcript reader reads every line with its speaker and date; self-study's attribute facts
+    about the same lines took the wrong speaker and no date (docs/locomo/README.md)."""
+    notes = "Teo keeps the bakery's accounts in a green ledger. The ledger is checked every Friday."
+    messages = [HumanMessage("Read the chat."),
+                AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {"page": 1}},
+                                          {"id": "c2", "name": "notes", "args": {}}]),
+                ToolMessage(PAGE, tool_call_id="c1"), ToolMessage(notes, tool_call_id="c2")]
+    assert free_texts(messages) == [notes]
 
 
 def test_the_last_page_of_a_session_is_a_transcript_under_its_dated_header():

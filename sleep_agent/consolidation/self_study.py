@@ -9,7 +9,8 @@ centred on its entities). What differs here, for a 0.5B model on 2 CPU cores:
 - generation is short and greedy - one batched call (:meth:`LocalRuntime.generate_batch`), at most
   :data:`MAX_CHUNKS` chunks and :data:`MAX_PAIRS_PER_CHUNK` pairs each, so a sleep stays bounded;
 - it reads only what the deterministic readers left: sentences that state no relation
-  :mod:`.statements` could read, with the first sentence of each text kept for who it is about
+  :mod:`.statements` could read, with the first sentence of each text kept for who it is about, and
+  no transcript (:func:`.extract.free_texts`: :mod:`.conversation` reads every line of one)
   (a first probe that read everything took 13 minutes for a 2k-token window, mostly re-asking
   facts already extracted);
 - each pair comes with its triple (question | answer | subject | relation), so the fact is trained
