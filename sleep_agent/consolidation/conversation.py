@@ -21,8 +21,9 @@ Short lines (greetings, "Thanks!") teach nothing and are skipped.
 Validation asks a said fact back in its own words (:data:`.phrasings.VALIDATION`) and checks the reply
 with :func:`said_recalled`: the line's date, and a third of the line's words the question does not give.
 
-This is the deterministic floor under self-study (:mod:`.self_study`), in the spirit of EntiGraph's
-entity-centred statements (Yang et al. 2024): the words stay the speaker's, nothing is generated.
+A transcript is this reader's alone: self-study (:mod:`.self_study`) does not read one again
+(:func:`.extract.free_texts`). In the spirit of EntiGraph's entity-centred statements (Yang et al.
+2024): the words stay the speaker's, nothing is generated.
 
 Example::
 
