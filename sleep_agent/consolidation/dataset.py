@@ -61,7 +61,10 @@ class SleepExample:
             raise ValueError(f"unknown sleep data part {self.part!r}: one of {', '.join(DATA_PARTS)}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        row = asdict(self)
+        if not row["kind"]:  # only held-out examples carry one: sleep-data rows stay as they were
+            del row["kind"]
+        return row
 
 
 def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepExample], list[SleepExample]]:
