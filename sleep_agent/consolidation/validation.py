@@ -64,7 +64,7 @@ def recalled(reply, kind: str, answer: str, question: str = "") -> bool:
     word: its date and a third of its words), any other fact by its answer's first line (:func:`gist`) as
     whole words. The one check of validation and of ``sleep-agent inspect``'s probe."""
     if kind == "said":
-        return said_recalled(str(reply), answer, question)
+        return said_recalled(reply, answer, question)
     return is_correct(reply, gist(answer))
 
 
