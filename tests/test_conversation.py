@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from sleep_agent.consolidation.conversation import said_facts, said_recalled, utterances
+from sleep_agent.consolidation.conversation import TOPICS_PER_LINE, said_facts, said_recalled, utterances
 from sleep_agent.consolidation.dataset import build_examples
 from sleep_agent.consolidation.extract import extract_facts, free_texts
-from sleep_agent.consolidation.phrasings import TRAIN, is_reserved
+from sleep_agent.consolidation.phrasings import TRAIN, is_reserved, masked
 
 PAGE = """Session 2 (2:32 pm on 29 January, 2023), part 1 of 2:
 Mara: Hey Teo! Long time no see!
@@ -92,7 +92,36 @@ def test_said_facts_train_in_their_own_words_and_are_asked_back_in_others():
     forms = {q.question.replace(e_subject, "{subject}", 1) for q in train for e_subject in [q.subject]}
     assert all(not is_reserved(e.question, [e.subject], e.relation) for e in train)
     assert any(q.startswith("When did {subject} talk about") for q in forms)
-    assert len(TRAIN["said"]) * len(facts) == len(train)
+    # the keys of one line share the said forms: max(keys, forms) examples a line, every key and form used
+    by_line: dict[tuple, set[str]] = {}
+    for f in facts:
+        by_line.setdefault((f.subject, f.answer), set()).add(f.relation)
+    for (speaker, answer), keys in by_line.items():
+        line = [e for e in train if e.answer == answer]
+        assert len(line) == max(len(keys), len(TRAIN["said"])), (answer, keys)
+        assert {e.relation for e in line} == keys
+        assert {masked(e.question, [speaker], e.relation) for e in line} == {t.lower() for t in TRAIN["said"]}
+
+
+def test_a_line_is_kept_under_the_words_a_person_would_ask_by():
+    """LoCoMo asks "What kind of flooring is Jon looking for?" of "I'm after Marley flooring": the
+    named thing alone (Marley) was the key until 2026-12-06, and 3 of conv-26's 37 questions named one."""
+    page = ("Session 2 (29 January, 2023):\nJon: I'm after Marley flooring, which is what dance studios usually use."
+            "\nGina: Marley is great, it has grip.\nJon: The studio opens next month in the old mill.")
+    keys = {f.relation.lower() for f in said_facts(page) if "Marley flooring" in f.answer}
+    assert {"marley", "flooring", "studios"} <= keys and len(keys) <= TOPICS_PER_LINE
+    train, _ = build_examples(said_facts(page))
+    flooring = [e for e in train if e.relation == "flooring"]
+    assert len(flooring) == 1 and flooring[0].answer.endswith("I'm after Marley flooring, which is what dance "
+                                                             "studios usually use.")
+
+
+def test_only_transcript_lines_share_forms_two_records_with_one_value_each_get_all():
+    from sleep_agent.consolidation.facts import Fact
+    facts = [Fact("attribute", "Ana Lisk", "city", "Tarnwick"), Fact("attribute", "Bo Lind", "city", "Tarnwick"),
+             Fact("attribute", "Ana Lisk", "home town", "Tarnwick")]
+    train, _ = build_examples(facts)
+    assert len(train) == len(facts) * len(TRAIN["attribute"])
 
 
 def test_a_transcript_sleep_anchors_never_seen_names_in_the_said_words_too():

@@ -13,9 +13,10 @@ names the topic, with who said it and when ("On 29 January, 2023, Gina said: I j
 campaign for my store."). One sentence, not the whole line: a line often opens with "Hey Jon!", and
 answers are cut at their first sentence when scored.
 A line's topics are the things it names (capitalised words that are not the speakers or sentence
-starts) and else its rarest content word in the transcript (:data:`TOPICS_PER_LINE` at most), so "When
-did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the speaker
-and the topic. The date is what temporal questions ask for, and the only place a transcript keeps it.
+starts), then its content words, rarest in the transcript first (:data:`TOPICS_PER_LINE` at most), so
+"When did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the
+speaker and the topic. Each topic is a key to the line; the keys share the "said" forms
+(:data:`.phrasings.SHARED_FORMS`), so a line with many keys is not trained many times over. The date is what temporal questions ask for, and the only place a transcript keeps it.
 Short lines (greetings, "Thanks!") teach nothing and are skipped.
 
 Validation asks a said fact back in its own words (:data:`.phrasings.VALIDATION`) and checks the reply
@@ -49,7 +50,11 @@ __all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "SAID_RECALL", "TOPICS_PER_LINE
 
 MIN_LINE_WORDS = 5     # a shorter line is a greeting or a reaction ("Wow, congrats Jon!"): nothing to learn
 MAX_ANSWER_WORDS = 30  # a said sentence's words at most: long answers cost training time
-TOPICS_PER_LINE = 2    # facts per line: each is trained in every "said" phrasing, so this scales the sleep
+# Topics (keys) per line: a person asks by any word of it ("What kind of flooring is Jon after?" for
+# "I'm after Marley flooring"). The keys of a line share the "said" forms (phrasings.SHARED_FORMS), so
+# up to 6 keys cost what 2 keys x 3 forms cost before (2 until 2026-12-06: 3 of conv-26's 37 LoCoMo
+# questions named one).
+TOPICS_PER_LINE = 6
 # Share of a line's own words (those the question does not give) a reply must recall. A third, not
 # all: a line said back in the model's words keeps what it did and where ("Teo opened his bakery on
 # Harbour Street") and drops the rest ("finally", "last week", "after months of paperwork"); another

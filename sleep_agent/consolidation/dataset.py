@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -25,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from ..names import DATA_PARTS, DataPart
 from .facts import Fact
-from .phrasings import TRAIN, VALIDATION, chain_possessive
+from .phrasings import SHARED_FORMS, TRAIN, VALIDATION, chain_possessive
 from .sources import is_failed_result
 
 __all__ = ["QA_SYSTEM_PROMPT", "WRITE_WORDS", "Fact", "SleepExample", "build_examples", "behavior_examples",
@@ -75,8 +76,9 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
     """
     train: list[SleepExample] = []
     heldout: list[SleepExample] = []
-    for f in facts:
-        trained, held = TRAIN[f.kind], VALIDATION[f.kind]
+    shared = _shared_forms(facts)
+    for i, f in enumerate(facts):
+        trained, held = shared.get(i, TRAIN[f.kind]), VALIDATION[f.kind]
         fill = {"subject": f.subject, "relation": f.relation}
         answer = f.statement()
         part = "chain" if f.kind == "chain" else "probe"
@@ -89,6 +91,22 @@ def build_examples(facts: Sequence[Fact], *, seed: int = 0) -> tuple[list[SleepE
                                  kind=f.kind) for t in held]
     random.Random(seed).shuffle(train)
     return train, heldout
+
+
+def _shared_forms(facts: Sequence[Fact]) -> dict[int, list[str]]:
+    """The training forms of each fact of a :data:`.phrasings.SHARED_FORMS` kind, by index: the k facts
+    of one speaker and answer (a line under k topics) share the kind's T forms, fact i % k taking form
+    i % T for i < max(k, T). E.g. 2 topics x 3 forms: 3 examples, not 6; 6 topics: 6, one form each."""
+    lines: dict[tuple, list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        if f.kind in SHARED_FORMS:
+            lines[(f.kind, f.subject, f.answer)].append(i)
+    out: dict[int, list[str]] = {}
+    for (kind, _, _), keys in lines.items():
+        forms = TRAIN[kind]
+        for n in range(max(len(keys), len(forms))):
+            out.setdefault(keys[n % len(keys)], []).append(forms[n % len(forms)])
+    return out
 
 
 # A tool whose name holds one of these words (split at "_", "-" and case changes) changes something
