@@ -16,7 +16,8 @@ A line's topics are the things it names (capitalised words that are not the spea
 starts), then its content words, rarest in the transcript first (:data:`TOPICS_PER_LINE` at most), so
 "When did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the
 speaker and the topic. Each topic is a key to the line; the keys share the "said" forms
-(:data:`.phrasings.SHARED_FORMS`), so a line with many keys is not trained many times over. The date is what temporal questions ask for, and the only place a transcript keeps it.
+(:data:`.phrasings.SHARED_FORMS`), so a line with many keys is not trained many times over. The date
+is what temporal questions ask for, and the only place a transcript keeps it.
 Short lines (greetings, "Thanks!") teach nothing and are skipped.
 
 Validation asks a said fact back in its own words (:data:`.phrasings.VALIDATION`) and checks the reply
