@@ -52,9 +52,10 @@ __all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "SAID_RECALL", "TOPICS_PER_LINE
 MIN_LINE_WORDS = 5     # a shorter line is a greeting or a reaction ("Wow, congrats Jon!"): nothing to learn
 MAX_ANSWER_WORDS = 30  # a said sentence's words at most: long answers cost training time
 # Topics (keys) per line: a person asks by any word of it ("What kind of flooring is Jon after?" for
-# "I'm after Marley flooring"). The keys of a line share the "said" forms (phrasings.SHARED_FORMS), so
-# up to 6 keys cost what 2 keys x 3 forms cost before (2 until 2026-12-06: 3 of conv-26's 37 LoCoMo
-# questions named one).
+# "I'm after Marley flooring"). 2 until 2026-12-06: 3 of LoCoMo conv-26's 37 questions (sessions 1-5)
+# named one of their evidence line's keys, 13 one of its first 6. The keys of one sentence share the
+# "said" forms (phrasings.SHARED_FORMS), so training grew by a fifth, not threefold (conv-26: 513 -> 626
+# examples).
 TOPICS_PER_LINE = 6
 # Share of a line's own words (those the question does not give) a reply must recall. A third, not
 # all: a line said back in the model's words keeps what it did and where ("Teo opened his bakery on

@@ -35,8 +35,8 @@ from functools import lru_cache
 
 from ..names import FACT_KINDS, FactKind
 
-__all__ = ["CHAIN_POSSESSIVE", "EVAL", "NATURAL", "SHARED_FORMS", "SPLITS", "TRAIN", "VALIDATION", "chain_possessive",
-           "eval_question", "is_reserved", "masked", "natural", "reserved_forms"]
+__all__ = ["CHAIN_POSSESSIVE", "EVAL", "NATURAL", "SHARED_FORMS", "SPLITS", "TRAIN", "VALIDATION",
+           "chain_possessive", "eval_question", "is_reserved", "masked", "natural", "reserved_forms"]
 
 TRAIN: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("What is the {relation} of {subject}?",
@@ -68,11 +68,10 @@ CHAIN_POSSESSIVE = ("What is the {outer} of {subject}'s {inner}?",
 # Self-study's facts: the attribute forms, plus the generated question of each (Fact.questions).
 TRAIN["studied"] = TRAIN["attribute"]
 # Kinds whose facts with one answer share their forms (:func:`.dataset.build_examples`) instead of each
-# taking all of them. A transcript line is stored under several topics (:mod:`.conversation`), each a
-# key a person may ask by; its k keys train max(k, forms) examples, key i % k in form i % forms, so more
-# keys cost no more than one key in every form. Measured on LoCoMo sessions 1-5 (2026-12-06): 3 of
-# conv-26's 37 and 5 of conv-30's 28 questions with evidence named one of the 2 topics a line had,
-# 13 and 14 one of its first 6.
+# taking all of them: a transcript line is stored under several topics (:mod:`.conversation`
+# TOPICS_PER_LINE), each a key a person may ask by, and its k keys train max(k, forms) examples, not
+# k x forms. Trap: only for kinds whose facts sharing an answer are one statement; two records with the
+# same city are two facts and need every form each.
 SHARED_FORMS = frozenset({"said"})
 VALIDATION: dict[FactKind, tuple[str, ...]] = {
     "attribute": ("Which {relation} is listed for {subject}?",),
