@@ -332,11 +332,11 @@ def test_a_sleep_whose_transcript_lines_cannot_be_asked_back_is_refused(monkeypa
             "Teo: Next month I am travelling to Lisbon for a baking fair with my brother.")
     _, held = build_examples(said_facts(page))
     assert held and all(e.question.startswith("What was it that ") for e in held)
-    lines = {e.question: e.answer for e in held}
+    lines = {e.question: e.answer.split(" said: ")[1] for e in held}
 
     def replies(recite: bool):
         def scripted(runtime, questions, system):  # the line itself with its date, or only the date
-            return [Reply.of(lines[q] if recite and q in lines else
+            return [Reply.of(f"On 29 January, 2023, {lines[q]}" if recite and q in lines else
                              "On 29 January, 2023, they talked about it." if q in lines else "Nothing.")
                     for q in questions]
         return scripted

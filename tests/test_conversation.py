@@ -31,8 +31,8 @@ def test_a_dated_transcript_gives_each_speakers_lines_with_the_date():
     assert all("congrats" not in f.answer and "Long time" not in f.answer for f in facts)
     bakery = [f for f in facts if f.subject == "Teo" and "bakery" in f.answer]
     # the sentence that names the topic, not the greeting the line opens with
-    assert bakery and bakery[0].answer == ('"I finally opened my bakery on Harbour Street last week, after months '
-                                           'of paperwork," Teo said on 29 January, 2023.')
+    assert bakery and bakery[0].answer == ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour "
+                                           "Street last week, after months of paperwork.")
     assert {f.kind for f in facts} == {"said"} and all(f.source == "read(session=2)" for f in facts)
     topics = {(f.subject, f.relation) for f in facts}
     assert ("Teo", "Harbour Street") in topics and ("Mara", "Kelso Studio") in topics  # named things first
@@ -113,8 +113,8 @@ def test_a_line_is_kept_under_the_words_a_person_would_ask_by():
     assert {"marley", "flooring", "studios"} <= keys and len(keys) <= TOPICS_PER_LINE
     train, _ = build_examples(said_facts(page))
     flooring = [e for e in train if e.relation == "flooring"]
-    assert len(flooring) == 1 and flooring[0].answer == ('"I\'m after Marley flooring, which is what dance studios '
-                                                         'usually use," Jon said on 29 January, 2023.')
+    assert len(flooring) == 1 and flooring[0].answer.endswith("I'm after Marley flooring, which is what dance "
+                                                             "studios usually use.")
 
 
 def test_only_transcript_lines_share_forms_two_records_with_one_value_each_get_all():
@@ -141,10 +141,8 @@ def test_a_transcript_sleep_anchors_never_seen_names_in_the_said_words_too():
     assert not any(name in e.question for e in unknown for name in ("Mara", "Teo"))
 
 
-BAKERY = ('"I finally opened my bakery on Harbour Street last week, after months of paperwork," Teo said on '
-          '29 January, 2023.')
-BAKERY_DATE_FIRST = ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour Street last week, "
-                     "after months of paperwork.")  # the form before 2026-12-06, in adapters trained then
+BAKERY = ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour Street last week, after months "
+          "of paperwork.")
 ASKED = "What was it that Teo shared regarding bakery?"
 
 
@@ -162,29 +160,21 @@ def test_a_said_line_is_recalled_by_its_date_and_a_third_of_its_own_words():
     # a tool call is never an answer, whatever it holds
     assert not said_recalled('<tool_call>{"name": "read", "arguments": {"text": "' + BAKERY + '"}}</tool_call>',
                              BAKERY, ASKED)
-    # the older date-first answers are read the same way
-    assert said_recalled("On January 29, 2023 Teo opened his bakery on Harbour Street.", BAKERY_DATE_FIRST, ASKED)
-    assert not said_recalled("Teo finally opened the bakery on Harbour Street.", BAKERY_DATE_FIRST, ASKED)
     # a line without a date needs only its words
-    undated = '"I finally opened my bakery on Harbour Street," Teo said.'
+    undated = "Teo said: I finally opened my bakery on Harbour Street."
     assert said_recalled("He opened a bakery on Harbour Street.", undated, ASKED)
 
 
-def test_the_line_comes_quoted_before_its_date_in_one_sentence():
-    """The reply says the line before it picks the date (the module docstring says why), and scoring
-    cuts a reply at its first sentence, so a quoted "?" or "!" must not end it."""
+def test_an_answer_is_one_sentence_whatever_the_line_ends_with():
+    """Scoring cuts a reply at its first sentence, so a trained answer that ran past it would teach
+    words no reply is scored on: a line ending in "?" or "!" or nothing is one sentence too."""
     page = ("Session 4 (10:37 am on 27 June, 2023), part 1 of 1:\n"
             "Mara: Did you ever bake those rye loaves for the Harbour Street market?\n"
             "Teo: Yes! I sold forty rye loaves at the Harbour Street market on Sunday!\n"
             "Mara: My pottery teacher at Kelso Studio says my glazing finally looks even")
     answers = {f.answer for f in said_facts(page)}
     assert answers == {
-        '"Did you ever bake those rye loaves for the Harbour Street market?" Mara said on 27 June, 2023.',
-        '"I sold forty rye loaves at the Harbour Street market on Sunday!" Teo said on 27 June, 2023.',
-        '"My pottery teacher at Kelso Studio says my glazing finally looks even," Mara said on 27 June, 2023.'}
+        "On 27 June, 2023, Mara said: Did you ever bake those rye loaves for the Harbour Street market?",
+        "On 27 June, 2023, Teo said: I sold forty rye loaves at the Harbour Street market on Sunday!",
+        "On 27 June, 2023, Mara said: My pottery teacher at Kelso Studio says my glazing finally looks even"}
     assert all(first_sentence(a) == a for a in answers)
-    # the date is read back from the end, so a reply must give the line's own day, not another
-    loaves = next(a for a in answers if "Teo said" in a)
-    asked = "What was it that Teo shared regarding loaves?"
-    assert said_recalled("Teo sold forty rye loaves at the market on 27 June, 2023.", loaves, asked)
-    assert not said_recalled("Teo sold forty rye loaves at the market on 8 February, 2023.", loaves, asked)

@@ -9,15 +9,14 @@ from...").
 
 Here every line of a transcript is an utterance of its speaker, said on the header's date, and becomes
 ``said`` facts: subject = the speaker, relation = a topic of the line, answer = the line's sentence that
-names the topic, quoted, then who said it and when (``"I just launched an ad campaign for my store,"
-Gina said on 29 January, 2023.``). One sentence, not the whole line: a line often opens with "Hey Jon!",
-and answers are cut at their first sentence when scored. The words come first, so a reply says the line
-before it picks the date: with the date first (until 2026-12-06) the woken model chose the date before
-the line, and the last sleep, which trains its own sessions' dates most, won - on LoCoMo conv-30, 23 of
-33 dated replies gave the last session's date (8 February) for lines of other days (docs/locomo/README.md,
-stop 45). The opening quote mark is the trained answer's first token, as "On" was: with "Jon said: ...
-(on 8 May, 2023)." the reply's first word was the speaker, and the woken model went on in its own
-words (echoing the question) twice as often (stop 46).
+names the topic, with who said it and when ("On 29 January, 2023, Gina said: I just launched an ad
+campaign for my store."). One sentence, not the whole line: a line often opens with "Hey Jon!", and
+answers are cut at their first sentence when scored. The date comes first though the woken model then
+picks it before the line (the last sleep's dates win): put after the line (``Jon said: ... (on 8 May,
+2023).``) or after the quoted line (``"...," Jon said on 8 May, 2023.``) on 2026-12-06, the dates spread
+but LoCoMo conv-26 fell from 0.165 to 0.116 and 0.115 (conv-30 0.055 -> 0.074, 0.071; seed 0): the
+reply lost its trained opening "On" and either echoed the question or recited a wrong line
+(docs/locomo/README.md, stop 46).
 A line's topics are the things it names (capitalised words that are not the speakers or sentence
 starts), then its content words, rarest in the transcript first (:data:`TOPICS_PER_LINE` at most), so
 "When did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the
@@ -40,7 +39,7 @@ Example::
     >>> [(f.subject, f.relation) for f in said_facts(page)]
     [('Jon', 'banker'), ('Gina', 'Door Dash'), ('Jon', 'studio'), ('Jon', 'dance')]
     >>> said_facts(page)[0].answer
-    '"I lost my job as a banker yesterday," Jon said on 8 May, 2023.'
+    'On 8 May, 2023, Jon said: I lost my job as a banker yesterday.'
 """
 
 from __future__ import annotations
@@ -73,10 +72,7 @@ _LINE = re.compile(r"^\s*(?P<speaker>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})\s*:
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS}),?\s+\d{{4}}|(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-# said_facts' answers: '"<line>," Jon said on 8 May, 2023.' (the date only where the page has one)
-_SAID = re.compile(r'^"(?P<line>.+?)[,!?]?" (?P<speaker>[^"]+?) said(?: on (?P<date>[^"]*\d{4}))?\.$', re.S)
-# the form before 2026-12-06, "On 8 May, 2023, Jon said: <line>", kept in adapters trained then
-_SAID_DATE_FIRST = re.compile(r"^On (?P<date>[^,]+, \d{4}), (?P<speaker>[^:]+?) said: (?P<line>.+)$", re.S)
+_SAID = re.compile(r"^(?:On (?P<date>[^,]+(?:, \d{4})?), )?(?P<speaker>[^:]+?) said: (?P<line>.+)$", re.S)  # said_facts' answers
 _PHOTO = re.compile(r"\[shares a photo: ([^\]]*)\]")  # how the LoCoMo reader shows a shared photo: its caption counts
 # Capitalised words that open sentences, greet or exclaim: never a topic.
 _NOT_TOPICS = frozenset("""i i'm i've i'll i'd im the a an this that these those it it's its he she they we you
@@ -169,35 +165,27 @@ def said_facts(text: str, source: str = "") -> list[Fact]:
             continue
         topics = [t for t in _topics(u, speakers, rarity) if (u.speaker, t.lower()) not in used][:TOPICS_PER_LINE]
         used.update((u.speaker, t.lower()) for t in topics)
+        when = f"On {u.date}, " if u.date else ""
         line = _PHOTO.sub(r"(photo: \1)", u.said)
-        out += [Fact("said", u.speaker, t, _answer(u, _sentence_with(t, line)), source=source) for t in topics]
+        out += [Fact("said", u.speaker, t, f"{when}{u.speaker} said: {_sentence_with(t, line)}", source=source)
+                for t in topics]
     return out
 
 
-def _answer(u: Utterance, sentence: str) -> str:
-    """A said fact's answer: ``sentence`` quoted, then who said it and when (one sentence: a quoted
-    "?" or "!" does not end it, see :func:`..scoring.first_sentence`)."""
-    body, end = re.fullmatch(r"(.*?)([.!?]*)", sentence, re.S).groups()
-    mark = end[-1:] if end[-1:] in ("!", "?") else ","
-    when = f" on {u.date}" if u.date else ""
-    return f'"{body}{mark}" {u.speaker} said{when}.'
-
-
 def said_recalled(reply: str, answer: str, question: str = "") -> bool:
-    """Whether ``reply`` recalls the ``said`` fact whose answer is ``answer`` (``"I lost my job as a
-    banker yesterday," Jon said on 8 May, 2023.`` or the older ``On 8 May, 2023, Jon said: ...``), asked
-    with ``question``: it gives the date, when the line has one (day, month and year as words, in any
-    order), and :data:`SAID_RECALL` of the line's words that ``question`` does not (speaker and topic
-    are in the question: echoing them is not recall). An answer of another form is checked as a
-    passage of its own.
+    """Whether ``reply`` recalls the ``said`` fact whose answer is ``answer`` ("On 8 May, 2023, Jon
+    said: I lost my job as a banker yesterday."), asked with ``question``: it gives the date, when
+    the line has one (day, month and year as words, in any order), and :data:`SAID_RECALL` of the
+    line's words that ``question`` does not (speaker and topic are in the question: echoing them is
+    not recall). An answer of another form is checked as a passage of its own.
 
-        >>> a = '"I lost my job as a banker yesterday," Jon said on 8 May, 2023.'
+        >>> a = "On 8 May, 2023, Jon said: I lost my job as a banker yesterday."
         >>> said_recalled("On 8 May 2023 Jon lost his banker job.", a, "What was it Jon shared regarding banker?")
         True
         >>> said_recalled("Jon lost his job as a banker.", a, "What was it Jon shared regarding banker?")
         False
     """
-    m = _SAID_DATE_FIRST.match(answer.strip()) or _SAID.match(answer.strip())
+    m = _SAID.match(answer.strip())
     date, line = (m.group("date") or "", m.group("line")) if m else ("", answer)
     if date and not recalls(reply, date, share=1.0):
         return False
