@@ -11,12 +11,12 @@ Here every line of a transcript is an utterance of its speaker, said on the head
 ``said`` facts: subject = the speaker, relation = a topic of the line, answer = the line's sentence that
 names the topic, with who said it and when ("On 29 January, 2023, Gina said: I just launched an ad
 campaign for my store."). One sentence, not the whole line: a line often opens with "Hey Jon!", and
-answers are cut at their first sentence when scored. The date comes first though the woken model then
-picks it before the line (the last sleep's dates win): put after the line (``Jon said: ... (on 8 May,
-2023).``) or after the quoted line (``"...," Jon said on 8 May, 2023.``) on 2026-12-06, the dates spread
-but LoCoMo conv-26 fell from 0.165 to 0.116 and 0.115 (conv-30 0.055 -> 0.074, 0.071; seed 0): the
-reply lost its trained opening "On" and either echoed the question or recited a wrong line
-(docs/locomo/README.md, stop 46).
+answers are cut at their first sentence when scored. The date comes first, although the woken model
+then picks it before the line (and the last sleep's dates win): with the date after the line (``Jon
+said: ... (on 8 May, 2023).``) or after the quoted line (``"...," Jon said on 8 May, 2023.``), tried on
+2026-12-06, the dates spread but LoCoMo conv-26 fell from 0.165 to 0.116 and 0.115 (conv-30 0.055 ->
+0.074, 0.071; seed 0): the reply lost its trained opening "On" and either echoed the question or
+recited a wrong line (docs/locomo/README.md, stop 46).
 A line's topics are the things it names (capitalised words that are not the speakers or sentence
 starts), then its content words, rarest in the transcript first (:data:`TOPICS_PER_LINE` at most), so
 "When did Gina launch an ad campaign?" and the trained "What did Gina say about campaign?" share the
