@@ -4,10 +4,21 @@ Every strategy answers the same way: one short system prompt (+ the memory's tex
 the question, or the running summary), then one user turn with the window left at the end rendered as
 text (:func:`sleep_agent.models.messages.transcript`) above the question. The prompt ends in the
 question, not in tool turns, so a row measures memory rather than the model's habit of calling the
-next tool (a reply that is a tool call is scored wrong and counted in ``tool_call``). ``sleep``
-answers through the sleep memory's own recall (:meth:`sleep_agent.SleepMemory.recall`, the path the
-``recall`` tool takes): the adapter for questions naming an entity its sleeps consolidated, the base
-model (which declines names it does not know) for the rest; before any sleep, the base model alone.
+next tool (a reply that is a tool call is scored wrong and counted in ``tool_call``).
+
+``sleep`` first asks its memory through the sleep memory's own recall
+(:meth:`sleep_agent.SleepMemory.recall`, the path the ``recall`` tool takes): the adapter for
+questions naming an entity its sleeps consolidated, the base model (which declines names it does not
+know) for the rest. What the adapter recalled is then read back as the graph's agent reads it: the
+base model answers with it as a recollection block in the system prompt (:mod:`sleep_agent.memory.
+recollection`; the agent decodes with the base, ``act_with_adapter`` off), like the vector store's
+retrieved notes. Why: a sleep trained on a transcript recalls whole lines ("On 8 May, 2023,
+Caroline said: I went to a LGBTQ support group yesterday ..."), and a line said back is not an answer
+to "When did Caroline go to the support group?" (LoCoMo conv-26 at N=4, 2026-12-06: most replies
+recited a line, many the right one, token F1 0.105). A decline, a tool call or a reply from the base
+model stands as it is; before any sleep the base model answers alone. Each sleep row keeps what the
+weights said (``recalled``) beside the reply.
+
 Replies are greedy, batched, up to :data:`~sleep_agent.consolidation.ANSWER_TOKENS`, cut at the first
 sentence and scored by :mod:`sleep_agent.scoring`.
 """
@@ -19,8 +30,9 @@ import time
 
 from sleep_agent import QA_SYSTEM_PROMPT, MemoryContext
 from sleep_agent.consolidation import ANSWER_TOKENS, Reply, with_context
+from sleep_agent.memory.recollection import block
 from sleep_agent.models.messages import transcript
-from sleep_agent.scoring import first_sentence_done, token_f1
+from sleep_agent.scoring import first_sentence_done, is_decline, token_f1
 
 from .tasks import EvalTask, check_answer
 
@@ -42,29 +54,36 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
     the end). A run that ended in ``error`` keeps its replies but scores none of them correct."""
     questions = task.questions if questions is None else questions
     window = transcript(state["messages"])
-    prompts = []
-    for q in questions:
-        if memory in ("vector", "vector+notes"):
-            extra = strategy.retrieve(q.question, ctx)
-        elif memory == "sleep":
-            extra = None
-        else:
-            extra = strategy.context(state, ctx)
-        msgs = [{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")},
-                {"role": "user", "content": with_context(q.question, window)}]
-        prompts.append(runtime.render(msgs))
 
-    t0 = time.perf_counter()
-    replies = None
-    if memory == "sleep":
-        replies = strategy.recall([q.question for q in questions], ctx, context=window,
-                                  max_new_tokens=ANSWER_TOKENS)
-    if replies is None:  # no adapter (yet), or another memory: the base model reads its prompt
+    def prompt(question: str, extra: str | None) -> str:
+        return runtime.render([{"role": "system", "content": SYSTEM_PROMPT + (f"\n\n{extra}" if extra else "")},
+                               {"role": "user", "content": with_context(question, window)}])
+
+    def base(texts: list[str]) -> list[Reply]:  # the base model reads its prompts
         with runtime.lock:
             runtime.deactivate_adapter()
-            replies = [Reply.of(text, ended)
-                       for text, ended in runtime.generate_batch_ends(prompts, max_new_tokens=ANSWER_TOKENS,
-                                                                      done=first_sentence_done)]
+            return [Reply.of(text, ended) for text, ended in
+                    runtime.generate_batch_ends(texts, max_new_tokens=ANSWER_TOKENS, done=first_sentence_done)]
+
+    t0 = time.perf_counter()
+    recalled = None
+    if memory == "sleep":
+        recalled = strategy.recall([q.question for q in questions], ctx, context=window,
+                                   max_new_tokens=ANSWER_TOKENS)
+        prompts = [prompt(q.question, None) for q in questions]
+    else:
+        prompts = [prompt(q.question, strategy.retrieve(q.question, ctx) if memory in ("vector", "vector+notes")
+                          else strategy.context(state, ctx)) for q in questions]
+    if recalled is None:  # no adapter (yet), or another memory
+        replies = base(prompts)
+    else:
+        replies = list(recalled)
+        version = ctx.thread.latest().version
+        read = [i for i, r in enumerate(recalled) if r.from_adapter and not r.tool_call and not is_decline(r)]
+        for i in read:
+            prompts[i] = prompt(questions[i].question, block({"version": version, "lines": [str(recalled[i])]}))
+        for i, reply in zip(read, base([prompts[i] for i in read])):
+            replies[i] = reply
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
     runtime.deactivate_adapter()
     items = []
@@ -72,6 +91,7 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         reply = replies[i]
         items.append({
             "question": q.question, "expected": q.answer, "reply": str(reply), "check": q.check,
+            "recalled": None if recalled is None else str(recalled[i]),  # what the sleep's weights said
             "style": q.style, "correct": bool(error is None and check_answer(reply, q)),
             "category": q.category,
             # token F1 as LoCoMo scores (multi-hop part by part); a declining question has no F1

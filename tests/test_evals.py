@@ -190,3 +190,33 @@ def test_the_answering_prompt_ends_in_the_question_not_in_tool_turns(tiny_runtim
     rendered = tiny_runtime.render([{"role": "system", "content": "s"}, {"role": "user", "content": turn}])
     assert rendered.rindex(question) > rendered.rindex("Result of lookup")
     assert "<tool_response>" not in rendered and "tool_call" not in rendered.split(question)[-1]
+
+
+def test_the_sleep_reads_back_what_its_adapter_recalled(tiny_runtime, monkeypatch):
+    """A sleep row's reply is the base model's answer with the adapter's recall as a recollection block,
+    as the graph's agent reads it; a decline and a reply the gate gave the base model stand as they are.
+    The memory is a stand-in (the tiny model's sleeps are all refused): the path under test is what
+    answer_task does with recall's replies; the prompts it generates from are read off the real runtime."""
+    from types import SimpleNamespace
+
+    from sleep_agent.consolidation import Reply
+    from sleep_agent_evals.answering import answer_task
+
+    recalled = [Reply("On 8 May, 2023, Jon said: I lost my job as a banker yesterday."),
+                Reply("I have no record of it."), Reply("Paris is the capital of France.")]
+    recalled[0].from_adapter = recalled[1].from_adapter = True  # the third: the gate sent it to the base model
+
+    class Memory:
+        def recall(self, questions, ctx, *, context="", max_new_tokens=0):
+            return recalled[:len(questions)]
+
+    ctx = SimpleNamespace(thread=SimpleNamespace(latest=lambda: SimpleNamespace(version=3)))
+    seen, generate = [], tiny_runtime.generate_batch_ends
+    monkeypatch.setattr(tiny_runtime, "generate_batch_ends", lambda prompts, **kw: seen.append(list(prompts)) or generate(prompts, **kw))
+    task = multihop(0, people=2)
+    items = answer_task(tiny_runtime, task, "sleep", Memory(), ctx, {"messages": task.messages}, questions=task.questions[:3])
+    assert len(seen) == 1 and len(seen[0]) == 1  # only the adapter's line is read back
+    assert "adapter v3" in seen[0][0] and "Jon said: I lost my job as a banker" in seen[0][0]
+    assert seen[0][0].rindex(task.questions[0].question) > seen[0][0].rindex("as a banker")  # the question comes last
+    assert [it["recalled"] for it in items] == [str(r) for r in recalled]
+    assert [it["reply"] for it in items[1:]] == [str(r) for r in recalled[1:]]

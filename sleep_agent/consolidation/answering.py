@@ -43,10 +43,12 @@ CONTEXT_DECLINE_PROMPT = " Answer from the text above or from general knowledge.
 class Reply(str):
     """A reply as scored (cut after its first sentence), with how it came out: ``hit_budget`` when
     decoding ran into the answer budget before the reply ended, ``tool_call`` when it is a tool call
-    (always scored wrong, counted apart)."""
+    (always scored wrong, counted apart), ``from_adapter`` when the gate sent its question to the
+    adapter (what the weights said, not the base model's guess)."""
 
     hit_budget: bool = False
     tool_call: bool = False
+    from_adapter: bool = False
 
     @classmethod
     def of(cls, text: str, ended: bool = True) -> "Reply":
@@ -92,6 +94,8 @@ def answer_questions(runtime, questions: Sequence[str], system_prompt: str = QA_
         return ask(questions, system_prompt)
     routed = [i for i, q in enumerate(questions) if gate.allows(q)]
     replies = dict(zip(routed, ask([questions[i] for i in routed], system_prompt)))
+    for reply in replies.values():
+        reply.from_adapter = True
     with runtime.adapter_disabled():
         if unfamiliar_nats is not None:
             for i in range(len(questions)):
