@@ -65,15 +65,20 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
             return [Reply.of(text, ended) for text, ended in
                     runtime.generate_batch_ends(texts, max_new_tokens=ANSWER_TOKENS, done=first_sentence_done)]
 
+    def extra(question: str) -> str | None:  # the memory's text for the system prompt
+        if memory == "sleep":
+            return None  # the sleep's comes from its recall, below
+        if memory in ("vector", "vector+notes"):
+            return strategy.retrieve(question, ctx)
+        return strategy.context(state, ctx)
+
+    prompts = [prompt(q.question, extra(q.question)) for q in questions]
+
     t0 = time.perf_counter()
     recalled = None
     if memory == "sleep":
         recalled = strategy.recall([q.question for q in questions], ctx, context=window,
                                    max_new_tokens=ANSWER_TOKENS)
-        prompts = [prompt(q.question, None) for q in questions]
-    else:
-        prompts = [prompt(q.question, strategy.retrieve(q.question, ctx) if memory in ("vector", "vector+notes")
-                          else strategy.context(state, ctx)) for q in questions]
     if recalled is None:  # no adapter (yet), or another memory
         replies = base(prompts)
     else:
@@ -82,7 +87,7 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         read = [i for i, r in enumerate(recalled) if r.from_adapter and not r.tool_call and not is_decline(r)]
         for i in read:
             prompts[i] = prompt(questions[i].question, block({"version": version, "lines": [str(recalled[i])]}))
-        for i, reply in zip(read, base([prompts[i] for i in read])):
+        for i, reply in zip(read, base([prompts[i] for i in read]) if read else []):
             replies[i] = reply
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
     runtime.deactivate_adapter()
