@@ -32,7 +32,10 @@ def test_a_dated_transcript_gives_each_speakers_lines_with_the_date():
     bakery = [f for f in facts if f.subject == "Teo" and "bakery" in f.answer]
     # the sentence that names the topic, not the greeting the line opens with
     assert bakery and bakery[0].answer == ("On 29 January, 2023, Teo said: I finally opened my bakery on Harbour "
-                                           "Street last week, after months of paperwork.")
+                                           "Street in the week before 29 January, 2023, after months of paperwork.")
+    # "last week" is written as the week it means: a person asks when the bakery opened, not when Teo said so
+    lisbon = [f for f in facts if f.subject == "Teo" and "Lisbon" in f.answer]
+    assert lisbon and "In February, 2023 I am travelling to Lisbon" in lisbon[0].answer
     assert {f.kind for f in facts} == {"said"} and all(f.source == "read(session=2)" for f in facts)
     topics = {(f.subject, f.relation) for f in facts}
     assert ("Teo", "Harbour Street") in topics and ("Mara", "Kelso Studio") in topics  # named things first

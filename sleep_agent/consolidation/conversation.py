@@ -23,7 +23,9 @@ starts), then its content words, rarest in the transcript first (:data:`TOPICS_P
 speaker and the topic. Each topic is a key to the line; the keys share the "said" forms
 (:data:`.phrasings.SHARED_FORMS`), so a line with many keys is not trained many times over. The date
 is what temporal questions ask for, and the only place a transcript keeps it.
-Short lines (greetings, "Thanks!") teach nothing and are skipped.
+Short lines (greetings, "Thanks!") teach nothing and are skipped. A line's relative times are written
+as the dates they mean, counted from the header's (:mod:`.relative_dates`: "yesterday" said on 8 May,
+2023 is written "on 7 May, 2023"): a person asks when a thing happened, not when it was mentioned.
 
 Validation asks a said fact back in its own words (:data:`.phrasings.VALIDATION`) and checks the reply
 with :func:`said_recalled`: the line's date, and a third of the line's words the question does not give.
@@ -39,7 +41,7 @@ Example::
     >>> [(f.subject, f.relation) for f in said_facts(page)]
     [('Jon', 'banker'), ('Gina', 'Door Dash'), ('Jon', 'studio'), ('Jon', 'dance')]
     >>> said_facts(page)[0].answer
-    'On 8 May, 2023, Jon said: I lost my job as a banker yesterday.'
+    'On 8 May, 2023, Jon said: I lost my job as a banker on 7 May, 2023.'
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from dataclasses import dataclass
 
 from ..scoring import recalls, sentences
 from .facts import Fact
+from .relative_dates import resolve
 
 __all__ = ["MAX_ANSWER_WORDS", "MIN_LINE_WORDS", "SAID_RECALL", "TOPICS_PER_LINE", "Utterance", "said_facts",
            "said_recalled", "utterances"]
@@ -166,7 +169,7 @@ def said_facts(text: str, source: str = "") -> list[Fact]:
         topics = [t for t in _topics(u, speakers, rarity) if (u.speaker, t.lower()) not in used][:TOPICS_PER_LINE]
         used.update((u.speaker, t.lower()) for t in topics)
         when = f"On {u.date}, " if u.date else ""
-        line = _PHOTO.sub(r"(photo: \1)", u.said)
+        line = resolve(_PHOTO.sub(r"(photo: \1)", u.said), u.date)
         out += [Fact("said", u.speaker, t, f"{when}{u.speaker} said: {_sentence_with(t, line)}", source=source)
                 for t in topics]
     return out
