@@ -28,6 +28,8 @@ from __future__ import annotations
 import resource
 import time
 
+from langchain_core.messages import HumanMessage
+
 from sleep_agent import QA_SYSTEM_PROMPT, MemoryContext
 from sleep_agent.consolidation import ANSWER_TOKENS, Reply, with_context
 from sleep_agent.memory.recollection import block
@@ -72,10 +74,16 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
             return strategy.retrieve(question, ctx)
         return strategy.context(state, ctx)
 
+    def recollected(question: str) -> list[str]:  # the graph's recollection block for the question as the latest turn
+        with runtime.lock:
+            ctx.thread.activate(runtime)
+            rec = strategy.prepare({"messages": [HumanMessage(question)]}, ctx).get("recollection")
+        return list((rec or {}).get("lines") or [])
+
     prompts = [prompt(q.question, extra(q.question)) for q in questions]
 
     t0 = time.perf_counter()
-    recalled = None
+    recalled, lines = None, []
     if memory == "sleep":
         recalled = strategy.recall([q.question for q in questions], ctx, context=window,
                                    max_new_tokens=ANSWER_TOKENS)
@@ -84,9 +92,11 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
     else:
         replies = list(recalled)
         version = ctx.thread.latest().version
-        read = [i for i, r in enumerate(recalled) if r.from_adapter and not r.tool_call and not is_decline(r)]
+        lines = [([str(r)] if r.from_adapter and not r.tool_call and not is_decline(r) else [])
+                 + [x for x in recollected(q.question) if x != str(r)] for q, r in zip(questions, recalled)]
+        read = [i for i, got in enumerate(lines) if got]
         for i in read:
-            prompts[i] = prompt(questions[i].question, block({"version": version, "lines": [str(recalled[i])]}))
+            prompts[i] = prompt(questions[i].question, block({"version": version, "lines": lines[i]}))
         for i, reply in zip(read, base([prompts[i] for i in read]) if read else []):
             replies[i] = reply
     per_item = (time.perf_counter() - t0) / max(1, len(prompts))
@@ -97,6 +107,7 @@ def answer_task(runtime, task: EvalTask, memory: str, strategy, ctx: MemoryConte
         items.append({
             "question": q.question, "expected": q.answer, "reply": str(reply), "check": q.check,
             "recalled": None if recalled is None else str(recalled[i]),  # what the sleep's weights said
+            "recollected": None if recalled is None else lines[i],  # ...and the block read back (may be [])
             "style": q.style, "correct": bool(error is None and check_answer(reply, q)),
             "category": q.category,
             # token F1 as LoCoMo scores (multi-hop part by part); a declining question has no F1

@@ -193,10 +193,11 @@ def test_the_answering_prompt_ends_in_the_question_not_in_tool_turns(tiny_runtim
 
 
 def test_the_sleep_reads_back_what_its_adapter_recalled(tiny_runtime, monkeypatch):
-    """A sleep row's reply is the base model's answer with the adapter's recall as a recollection block,
-    as the graph's agent reads it; a decline and a reply the gate gave the base model stand as they are.
-    The memory is a stand-in (the tiny model's sleeps are all refused): the path under test is what
-    answer_task does with recall's replies; the prompts it generates from are read off the real runtime."""
+    """A sleep row's reply is the base model's answer with the adapter's recall, and the graph's
+    recollection for the question (the memory's ``prepare``), as a recollection block, as the graph's
+    agent reads it; a decline and a reply the gate gave the base model stand when nothing was
+    recollected. The memory is a stand-in (the tiny model's sleeps are all refused): the path under
+    test is what answer_task does with its replies; the prompts are read off the real runtime."""
     from types import SimpleNamespace
 
     from sleep_agent.consolidation import Reply
@@ -205,18 +206,26 @@ def test_the_sleep_reads_back_what_its_adapter_recalled(tiny_runtime, monkeypatc
     recalled = [Reply("On 8 May, 2023, Jon said: I lost my job as a banker yesterday."),
                 Reply("I have no record of it."), Reply("Paris is the capital of France.")]
     recalled[0].from_adapter = recalled[1].from_adapter = True  # the third: the gate sent it to the base model
+    task = multihop(0, people=2)
+    studio = "On 9 May, 2023, Jon said: I will open a dance studio."
 
     class Memory:
         def recall(self, questions, ctx, *, context="", max_new_tokens=0):
             return recalled[:len(questions)]
 
-    ctx = SimpleNamespace(thread=SimpleNamespace(latest=lambda: SimpleNamespace(version=3)))
+        def prepare(self, state, ctx):  # the graph's recollection: keys the latest turn names
+            asked = state["messages"][-1].content
+            lines = [str(recalled[0]), studio] if asked == task.questions[0].question else []
+            return {"recollection": {"version": 3, "entities": [], "lines": lines}}
+
+    ctx = SimpleNamespace(thread=SimpleNamespace(latest=lambda: SimpleNamespace(version=3), activate=lambda rt: None))
     seen, generate = [], tiny_runtime.generate_batch_ends
     monkeypatch.setattr(tiny_runtime, "generate_batch_ends", lambda prompts, **kw: seen.append(list(prompts)) or generate(prompts, **kw))
-    task = multihop(0, people=2)
     items = answer_task(tiny_runtime, task, "sleep", Memory(), ctx, {"messages": task.messages}, questions=task.questions[:3])
-    assert len(seen) == 1 and len(seen[0]) == 1  # only the adapter's line is read back
-    assert "adapter v3" in seen[0][0] and "Jon said: I lost my job as a banker" in seen[0][0]
-    assert seen[0][0].rindex(task.questions[0].question) > seen[0][0].rindex("as a banker")  # the question comes last
+    assert len(seen) == 1 and len(seen[0]) == 1  # only the question with lines is read back
+    assert "adapter v3" in seen[0][0] and "Jon said: I lost my job as a banker" in seen[0][0] and studio in seen[0][0]
+    assert seen[0][0].count("as a banker") == 1  # the recall and the recollection's same line: once
+    assert seen[0][0].rindex(task.questions[0].question) > seen[0][0].rindex(studio)  # the question comes last
     assert [it["recalled"] for it in items] == [str(r) for r in recalled]
+    assert [it["recollected"] for it in items] == [[str(recalled[0]), studio], [], []]
     assert [it["reply"] for it in items[1:]] == [str(r) for r in recalled[1:]]

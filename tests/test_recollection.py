@@ -111,8 +111,13 @@ def test_a_transcript_line_is_recollected_in_the_words_it_was_trained_in(tiny_ru
                                              AIMessage("", tool_calls=[{"id": "c1", "name": "read", "args": {}}]),
                                              ToolMessage(page, tool_call_id="c1")],
                 config=SleepConfig(passes=1, validate=False, self_study=0))
-    keys = named_keys(thread.latest().path, ["What did Teo say about the trip?"])
-    assert keys and {k.kind for k in keys} == {"said"} and {k.subject for k in keys} == {"Teo"}
+    keys = named_keys(thread.latest().path, ["When did Teo say he travelled to Lisbon for the baking fair?"])
+    assert {k.kind for k in keys} == {"said"} and {k.subject for k in keys} == {"Teo"}
+    # a speaker's lines are kept by the topics the question names, in any form of the word, and by
+    # the speaker's name alone by none (which of them would be a guess)
+    assert {k.relation.lower() for k in keys} == {"lisbon", "travelling", "baking"}
+    assert [k.relation for k in named_keys(thread.latest().path, ["Why is Teo going to LISBON?"])] == ["Lisbon"]
+    assert named_keys(thread.latest().path, ["What did Teo say about the trip?"]) == []
     asked = []
     monkeypatch.setattr(recollection, "answer_questions",
                         lambda runtime, questions, system: asked.extend(questions) or [Reply.of("x")] * len(questions))

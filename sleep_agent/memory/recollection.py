@@ -28,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -44,6 +45,7 @@ __all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "Key", "block", "consolidated_key
 # (entity, relation) pairs asked per recollection: the first ones in the order named. Each costs two
 # generated answers (~1 s each on 2 CPU cores, in one batch); the block's share of the budget bounds it too.
 MAX_QUESTIONS = 8
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 HEADER = "[Recollection] What your memory (adapter v{version}) holds about names in this task; it can be wrong:"
 
 
@@ -107,10 +109,37 @@ def block(rec: dict | None) -> str:
     return "\n".join([HEADER.format(version=rec["version"]), *(f"- {line}" for line in rec["lines"])])
 
 
+def _same_word(a: str, b: str) -> bool:
+    """Whether two lower-case words are one word in two forms ("painting", "painted"): equal, or
+    sharing a stem of 5 letters or more that leaves each at most 4 letters of ending ("travelled",
+    "travelling"; not "transgender", "transition")."""
+    if a == b:
+        return True
+    stem = len(os.path.commonprefix([a, b]))
+    return stem >= 5 and max(len(a), len(b)) - stem <= 4
+
+
+def _relation_named(relation: str, words: set[str]) -> bool:
+    """Whether every word of ``relation`` ("Door Dash", "flooring") is among ``words`` in some form."""
+    parts = _WORD.findall(relation.lower().replace("_", " "))
+    return bool(parts) and all(any(_same_word(p, w) for w in words) for p in parts)
+
+
 def named_keys(folder: str | Path, texts: Sequence[str]) -> list[Key]:
-    """The consolidated keys whose subject ``texts`` name as whole words."""
+    """The consolidated keys whose subject ``texts`` name as whole words; if the texts also name the
+    relation of some of them, only those.
+
+    A transcript's speaker has a key per topic of every line (hundreds in a LoCoMo conversation), so
+    the speaker's name alone would pick the first lines read, not the one asked about: "When did
+    Caroline go to the LGBTQ support group?" keeps Caroline's keys LGBTQ, support and group (in any
+    form of the word: "painted" names "painting"), and a question that names none of a speaker's
+    topics keeps none of their lines (the recall tool still asks the adapter the question itself). A
+    question naming none of a record's relations ("Where does Samor Fenkarin live?" of a city) keeps
+    all its keys, in the order consolidated: a record has a few."""
     seen = " ".join(texts).lower()
-    return [k for k in consolidated_keys(folder) if _named(k.subject, seen)]
+    keys = [k for k in consolidated_keys(folder) if _named(k.subject, seen)]
+    words = set(_WORD.findall(seen))
+    return [k for k in keys if _relation_named(k.relation, words)] or [k for k in keys if k.kind != "said"]
 
 
 def recollect(runtime, version: int, keys: Sequence[Key], budget_tokens: int,
