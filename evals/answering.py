@@ -15,9 +15,16 @@ recollection`; the agent decodes with the base, ``act_with_adapter`` off), like 
 retrieved notes. Why: a sleep trained on a transcript recalls whole lines ("On 8 May, 2023,
 Caroline said: I went to a LGBTQ support group yesterday ..."), and a line said back is not an answer
 to "When did Caroline go to the support group?" (LoCoMo conv-26 at N=4, 2026-12-06: most replies
-recited a line, many the right one, token F1 0.105). A decline, a tool call or a reply from the base
-model stands as it is; before any sleep the base model answers alone. Each sleep row keeps what the
-weights said (``recalled``) beside the reply.
+recited a line, many the right one, token F1 0.105). Before any sleep the base model answers alone.
+
+With the recall comes the graph's recollection for the question (the sleep memory's ``prepare``, as the
+agent node calls it before each model call, with the question as the latest turn): the consolidated
+keys the question names (a speaker and the topics of theirs it names, :func:`sleep_agent.memory.
+recollection.named_keys`) asked in the forms they were trained in. Its lines join the recalled one in
+the block, so a question in a person's words that the adapter answers with the wrong line can still
+bring back the right one by the words it shares with it. A decline, a tool call or a reply from the
+base model with nothing recollected stands as it is. Each sleep row keeps what the weights said
+(``recalled``) and the block's lines (``recollected``) beside the reply.
 
 Replies are greedy, batched, up to :data:`~sleep_agent.consolidation.ANSWER_TOKENS`, cut at the first
 sentence and scored by :mod:`sleep_agent.scoring`.
