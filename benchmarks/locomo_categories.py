@@ -7,6 +7,9 @@ sleep run's sleeps, refusals and seconds. The plot shows F1 per category, one pa
 the mean over seeds as bars and the lowest-highest seed as error bars.
 
     python -m sleep_agent_benchmarks.locomo_categories OUT/results.jsonl [more.jsonl] --out docs/locomo
+    python -m sleep_agent_benchmarks.locomo_categories A/results.jsonl="sleep N=2, before" B/results.jsonl="sleep N=2, after"
+
+A file named ``PATH=LABEL`` shows its sleep rows under ``LABEL``: runs of two versions of the code side by side.
 
 Writes ``categories.md`` and ``categories.png`` (no question text: LoCoMo is CC BY-NC).
 """
@@ -24,7 +27,9 @@ CATEGORIES = ("single-hop", "temporal", "multi-hop", "open-domain")  # answerabl
 
 
 def _memory(row: dict) -> str:
-    return row["strategy"] + (f" N={row['passes']}" if row["strategy"] == "sleep" else "")
+    if row["strategy"] == "sleep":
+        return row.get("label") or f"sleep N={row['passes']}"
+    return row["strategy"]
 
 
 def tally(rows: list[dict]) -> dict[tuple[str, str, int], dict]:
@@ -95,10 +100,15 @@ def plot(cells: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("results", nargs="+", help="results.jsonl files of `sleep-agent eval --locomo` runs")
+    p.add_argument("results", nargs="+", help="results.jsonl files of `sleep-agent eval --locomo` runs "
+                                              "(PATH=LABEL: its sleep rows shown as LABEL)")
     p.add_argument("--out", default="docs/locomo")
     args = p.parse_args(argv)
-    rows = [json.loads(line) for f in args.results for line in Path(f).read_text().splitlines() if line.strip()]
+    rows = []
+    for arg in args.results:
+        path, _, label = arg.partition("=")
+        rows += [{**json.loads(line), **({"label": label} if label else {})}
+                 for line in Path(path).read_text().splitlines() if line.strip()]
     cells = tally(rows)
     if not cells:
         raise SystemExit(f"no LoCoMo rows in {', '.join(args.results)}")

@@ -39,3 +39,14 @@ def test_the_command_writes_the_table_and_the_plot(tmp_path):
     assert main([str(results), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "categories.png").stat().st_size > 1000
     assert "locomo-b" in (tmp_path / "out" / "categories.md").read_text()
+
+
+def test_a_labelled_file_shows_its_sleep_rows_apart(tmp_path):
+    """Two versions of the code, one file each: ``PATH=LABEL`` keeps their sleep rows in separate bars."""
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    before.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    after.write_text(json.dumps(_row("locomo-a", "sleep", 0, "temporal", 1.0)) + "\n")
+    assert main([f"{before}=sleep, before", f"{after}=sleep, after", "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "categories.md").read_text()
+    assert "| locomo-a | sleep, before | 0 | 0.250 (n=2) |" in text and "| locomo-a | sleep, after | 0 | 1.000 (n=1) |" in text
+    assert "| locomo-a | vector | 0 |" in text  # other memories keep their names

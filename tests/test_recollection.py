@@ -56,7 +56,11 @@ def test_the_sleep_memory_recollects_once_per_version_and_names(tiny_runtime, sl
     thread.activate(tiny_runtime)
     first = memory.prepare(state, ctx)["recollection"]
     assert first["version"] == 1 and first["entities"] == [world.names[1]]
-    assert memory.prepare({**state, "recollection": first}, ctx) == {}  # cached: same version, same names
+    assert memory.prepare({**state, "recollection": first}, ctx) == {}  # cached: same version, same keys
+    # the same person asked about one relation: other keys, so asked again (only that one)
+    job = {"messages": [HumanMessage(f"Answer: who is the employer of {world.names[1]}?"), AIMessage("ok")],
+           "recollection": first}
+    assert memory.prepare(job, ctx)["recollection"]["keys"] == [[world.names[1], "employer"]]
     assert block(first) in (memory.context({**state, "recollection": first}, ctx) or "")
     nobody = {"messages": [HumanMessage("List the files."), AIMessage("ok")], "recollection": first}
     assert memory.prepare(nobody, ctx)["recollection"]["lines"] == []  # no consolidated name: empty block

@@ -6,7 +6,9 @@ prompt it does not bring that knowledge into the loop by itself (issue 21: the d
 while the adapter alone answered right). So before the agent's call, the memory:
 
 1. finds the entities the sleeps consolidated (the adapter's sleep-data file: subjects and relations,
-   never its answers) that the task or the latest turns name, as whole words;
+   never its answers) that the task or the latest turns name, as whole words, and of those keys the
+   ones whose relation the texts name too (:func:`named_keys`: a speaker's name alone picks none of
+   their hundreds of lines; a record's name with no relation named picks all its few);
 2. asks the model, adapter on, about each (entity, relation) in two forms its kind of fact was
    trained in (:data:`FORMS`: a transcript's ``said`` line is asked "What did Jon say about the
    bank?", never "What is the bank of Jon?"), batched, and keeps the first reply that says something;
@@ -15,8 +17,8 @@ while the adapter alone answered right). So before the agent's call, the memory:
 
 The block is what the weights say, not a copy of the data: the answers come from generation, and can
 be wrong. The result is kept in the graph state (``recollection``) with the adapter version and the
-entities it was made for, and reused while neither changes, so a step costs a recollection only
-after a sleep or when a new consolidated name appears.
+keys it was made for, and reused while neither changes, so a step costs a recollection only
+after a sleep or when the turns name another consolidated key.
 
 Example::
 
@@ -145,8 +147,10 @@ def named_keys(folder: str | Path, texts: Sequence[str]) -> list[Key]:
 def recollect(runtime, version: int, keys: Sequence[Key], budget_tokens: int,
               count: Callable[[str], int]) -> dict:
     """Ask the model (adapter ``version`` active on ``runtime``) about ``keys`` (:func:`named_keys`);
-    the replies that fit ``budget_tokens`` as counted by ``count``: ``{"version", "entities", "lines"}``."""
-    rec = {"version": version, "entities": list(dict.fromkeys(k.subject for k in keys)), "lines": []}
+    the replies that fit ``budget_tokens`` as counted by ``count``: ``{"version", "entities", "keys",
+    "lines"}`` (``keys``: the asked ``[subject, relation]`` pairs, what a cached block is checked by)."""
+    rec = {"version": version, "entities": list(dict.fromkeys(k.subject for k in keys)),
+           "keys": [[k.subject, k.relation] for k in keys[:MAX_QUESTIONS]], "lines": []}
     if not keys or budget_tokens <= 0:
         return rec
     asked = [_questions(k) for k in keys[:MAX_QUESTIONS]]

@@ -33,7 +33,7 @@ from ..crashpoints import crash_point
 from ..models.messages import content_text
 from ..turns import choose_eviction, group_turns, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
-from .recollection import block, named_keys, recollect
+from .recollection import MAX_QUESTIONS, block, named_keys, recollect
 from .wake_note import wake_note
 
 __all__ = ["RECALL_TOOL", "SleepMemory", "WAKE_ROOM_TURNS"]
@@ -97,7 +97,7 @@ class SleepMemory(MemoryStrategy):
 
     def prepare(self, state: dict, ctx: MemoryContext) -> dict:
         """The recollection block's content (:mod:`.recollection`), recomputed only when the live
-        adapter version or the consolidated names in the task and the latest turns changed."""
+        adapter version or the consolidated keys the task and the latest turns name changed."""
         share = ctx.settings.recollection_share
         live = ctx.thread.latest() if share > 0 else None
         if live is None:
@@ -106,7 +106,8 @@ class SleepMemory(MemoryStrategy):
         texts = [content_text(m.content) for m in messages[:1] + messages[-RECENT_MESSAGES:]]
         keys = named_keys(live.path, texts)
         old = state.get("recollection") or {}
-        if old.get("version") == live.version and old.get("entities") == list(dict.fromkeys(k.subject for k in keys)):
+        # the keys, not only the names: a later turn asking another topic of the same speaker needs other lines
+        if old.get("version") == live.version and old.get("keys") == [[k.subject, k.relation] for k in keys[:MAX_QUESTIONS]]:
             return {}
         budget = int(share * ctx.settings.context_budget)
         return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, ctx.llm.get_num_tokens)}
