@@ -25,8 +25,9 @@ What is resolved, and to what (a day is written as the header writes it, "7 May,
 - N weeks ago: "N weeks before" the day said. N years ago and "a few days ago" are left: "How long
   ago ...?" asks for those words, and "a few" is no number.
 
-"like (just) yesterday" is an idiom and left. "today" is left: the header's date, which the memory keeps beside the line, already says it. After a
-preposition ("since last week") the phrase goes in without its own ("since the week before ...").
+"like (just) yesterday" is an idiom and left; so is "today": the header's date, which the memory keeps
+beside the line, already says it. After a preposition ("since last week") the phrase goes in without
+its own ("since the week before ...").
 Lines without a date, or with one this module cannot read, are returned as they are.
 """
 
@@ -43,7 +44,9 @@ _NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven e
 _PREPOSITIONS = frozenset("since until till from before after by for of over during around about in on at".split())
 _NUMBER = r"\d{1,2}|" + "|".join(_NUMBERS)
 _PHRASE = re.compile(
-    r"(?<!the )(?<!my )(?<!a )(?<!our )(?<!like )(?<!like just )\b(?:(?P<dby>the day before yesterday)|(?P<yesterday>yesterday|last night)|(?P<tomorrow>tomorrow)"
+    # not after a determiner ("the last week of school" names a week) or in "like (just) yesterday"
+    r"(?<!the )(?<!my )(?<!a )(?<!our )(?<!like )(?<!like just )"
+    r"\b(?:(?P<dby>the day before yesterday)|(?P<yesterday>yesterday|last night)|(?P<tomorrow>tomorrow)"
     rf"|(?P<n>{_NUMBER}) (?P<unit>days?|weeks?) ago"
     rf"|(?P<rel>last|this|next) (?P<what>week(?:end)?|month|year|{'|'.join(_WEEKDAYS)}))\b",
     re.IGNORECASE)

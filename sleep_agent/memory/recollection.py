@@ -42,7 +42,8 @@ from ..consolidation.engine import SLEEP_DATA_FILE
 from ..consolidation.phrasings import TRAIN
 from ..scoring import is_decline
 
-__all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "Key", "block", "consolidated_keys", "named_keys", "recollect"]
+__all__ = ["FORMS", "HEADER", "MAX_QUESTIONS", "Key", "asked_keys", "block", "consolidated_keys", "named_keys",
+           "recollect"]
 
 # (entity, relation) pairs asked per recollection: the first ones in the order named. Each costs two
 # generated answers (~1 s each on 2 CPU cores, in one batch); the block's share of the budget bounds it too.
@@ -144,13 +145,19 @@ def named_keys(folder: str | Path, texts: Sequence[str]) -> list[Key]:
     return [k for k in keys if _relation_named(k.relation, words)] or [k for k in keys if k.kind != "said"]
 
 
+def asked_keys(keys: Sequence[Key]) -> list[list[str]]:
+    """The ``[subject, relation]`` pairs :func:`recollect` asks about (the first :data:`MAX_QUESTIONS`),
+    as kept in a recollection (JSON-friendly: the graph state is checkpointed)."""
+    return [[k.subject, k.relation] for k in keys[:MAX_QUESTIONS]]
+
+
 def recollect(runtime, version: int, keys: Sequence[Key], budget_tokens: int,
               count: Callable[[str], int]) -> dict:
     """Ask the model (adapter ``version`` active on ``runtime``) about ``keys`` (:func:`named_keys`);
     the replies that fit ``budget_tokens`` as counted by ``count``: ``{"version", "entities", "keys",
     "lines"}`` (``keys``: the asked ``[subject, relation]`` pairs, what a cached block is checked by)."""
     rec = {"version": version, "entities": list(dict.fromkeys(k.subject for k in keys)),
-           "keys": [[k.subject, k.relation] for k in keys[:MAX_QUESTIONS]], "lines": []}
+           "keys": asked_keys(keys), "lines": []}
     if not keys or budget_tokens <= 0:
         return rec
     asked = [_questions(k) for k in keys[:MAX_QUESTIONS]]

@@ -33,7 +33,7 @@ from ..crashpoints import crash_point
 from ..models.messages import content_text
 from ..turns import choose_eviction, group_turns, split_task
 from .base import MemoryContext, MemoryStrategy, Overflow, Sleep, Update
-from .recollection import MAX_QUESTIONS, block, named_keys, recollect
+from .recollection import asked_keys, block, named_keys, recollect
 from .wake_note import wake_note
 
 __all__ = ["RECALL_TOOL", "SleepMemory", "WAKE_ROOM_TURNS"]
@@ -107,7 +107,7 @@ class SleepMemory(MemoryStrategy):
         keys = named_keys(live.path, texts)
         old = state.get("recollection") or {}
         # the keys, not only the names: a later turn asking another topic of the same speaker needs other lines
-        if old.get("version") == live.version and old.get("keys") == [[k.subject, k.relation] for k in keys[:MAX_QUESTIONS]]:
+        if old.get("version") == live.version and old.get("keys") == asked_keys(keys):
             return {}
         budget = int(share * ctx.settings.context_budget)
         return {"recollection": recollect(ctx.llm.rt, live.version, keys, budget, ctx.llm.get_num_tokens)}
