@@ -97,6 +97,21 @@ def test_each_name_is_asked_in_two_trained_forms_and_a_decline_falls_through(tin
     assert rec["lines"][1:] == [f"Answer {2 * i}." for i in range(1, len(keys))]
 
 
+def test_a_line_two_keys_bring_back_is_in_the_block_once(tiny_runtime, slept, monkeypatch):
+    """A transcript line has several keys (its topics); a question naming two of them gets the line
+    back twice from the adapter, and the block's share of the budget would pay for it twice."""
+    from sleep_agent.consolidation import Reply
+    from sleep_agent.memory import recollection
+
+    thread, world = slept
+    keys = named_keys(thread.latest().path, [f"Where does {world.names[1]} live?"])
+    assert len(keys) >= 2
+    monkeypatch.setattr(recollection, "answer_questions",
+                        lambda runtime, questions, system: [Reply.of("The same line.")] * len(questions))
+    rec = recollect(tiny_runtime, 1, keys, 500, LocalChatModel.from_runtime(tiny_runtime).get_num_tokens)
+    assert rec["lines"] == ["The same line."]
+
+
 def test_a_transcript_line_is_recollected_in_the_words_it_was_trained_in(tiny_runtime, tmp_path, monkeypatch):
     """A ``said`` fact (a line of a transcript) is trained only as "What did Teo say about Lisbon?";
     asked "What is the Lisbon of Teo?" (the attribute forms) the adapter has nothing to match."""

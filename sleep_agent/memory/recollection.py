@@ -165,7 +165,7 @@ def recollect(runtime, version: int, keys: Sequence[Key], budget_tokens: int,
     for qs in asked:
         got = [next(replies) for _ in qs]
         usable = [str(r).strip() for r in got if str(r).strip() and not r.tool_call and not is_decline(str(r))]
-        if not usable:
+        if not usable or usable[0] in rec["lines"]:  # two keys of one transcript line bring it back twice
             continue
         candidate = {**rec, "lines": rec["lines"] + [usable[0]]}
         if count(block(candidate)) > budget_tokens:
